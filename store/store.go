@@ -1,0 +1,175 @@
+// Package store keeps msnserver's durable state in one bbolt file: accounts,
+// address books (contacts and groups), memberships, policies and offline
+// messages. No bbolt type leaks out of the package; callers speak the domain.
+//
+// Layout: one bucket per entity keyed by a stable ID, with index buckets beside
+// it ("index.email" maps a lower-case e-mail to an account ID). Per-account
+// data lives in nested buckets under "books/<account id>". Bucket names and
+// persisted enum values are never renamed or reordered.
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// FileName is the store's file inside the data folder.
+const FileName = "msn.db"
+
+// Errors callers branch on.
+var (
+	ErrNotFound     = errors.New("not found")
+	ErrExists       = errors.New("already exists")
+	ErrInvalid      = errors.New("invalid")
+	ErrLocked       = errors.New("store is in use by another process (is the server running?)")
+	ErrTooNew       = errors.New("store was written by a newer msnserver")
+	ErrLimitReached = errors.New("limit reached")
+)
+
+var (
+	bucketMeta       = []byte("meta")
+	bucketAccounts   = []byte("accounts")
+	bucketEmailIndex = []byte("index.email")
+	bucketBooks      = []byte("books")
+	keySchema        = []byte("schema")
+)
+
+// Store is the open database.
+type Store struct {
+	db   *bolt.DB
+	path string
+}
+
+// Options tune Open.
+type Options struct {
+	// LockTimeout bounds the wait for another process's file lock.
+	LockTimeout time.Duration
+	// ReadOnly opens without taking the write lock exclusively.
+	ReadOnly bool
+}
+
+// Open opens (creating if needed) the store in dir and runs pending migrations.
+func Open(dir string, opt Options) (*Store, error) {
+	if opt.LockTimeout == 0 {
+		opt.LockTimeout = 2 * time.Second
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data folder %s: %w", dir, err)
+	}
+	path := filepath.Join(dir, FileName)
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.LockTimeout, ReadOnly: opt.ReadOnly})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return nil, fmt.Errorf("open %s: %w", path, ErrLocked)
+		}
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path}
+	if !opt.ReadOnly {
+		if err := s.migrate(); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// Path is the store file's path.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the store; pending writes are already durable.
+func (s *Store) Close() error { return s.db.Close() }
+
+func (s *Store) read(fn func(tx *bolt.Tx) error) error  { return s.db.View(fn) }
+func (s *Store) write(fn func(tx *bolt.Tx) error) error { return s.db.Update(fn) }
+func (s *Store) batch(fn func(tx *bolt.Tx) error) error { return s.db.Batch(fn) }
+
+// migrations are applied in order, each in its own update transaction. The
+// schema version is the number applied. Never reorder or remove an entry.
+var migrations = []func(tx *bolt.Tx) error{
+	// 1: base buckets.
+	func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketAccounts, bucketEmailIndex, bucketBooks} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
+	// 2: admin accounts, settings, offline messages.
+	func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketAdmins, bucketSettings, bucketOIM, bucketOIMIndex} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
+}
+
+// SchemaVersion is the version this binary writes.
+var SchemaVersion = len(migrations)
+
+func (s *Store) migrate() error {
+	var have int
+	err := s.write(func(tx *bolt.Tx) error {
+		m, err := tx.CreateBucketIfNotExists(bucketMeta)
+		if err != nil {
+			return err
+		}
+		if v := m.Get(keySchema); v != nil {
+			have = int(binary.BigEndian.Uint32(v))
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if have > SchemaVersion {
+		return fmt.Errorf("schema %d > %d: %w", have, SchemaVersion, ErrTooNew)
+	}
+	for v := have; v < SchemaVersion; v++ {
+		step := migrations[v]
+		err := s.write(func(tx *bolt.Tx) error {
+			if err := step(tx); err != nil {
+				return err
+			}
+			var b [4]byte
+			binary.BigEndian.PutUint32(b[:], uint32(v+1))
+			return tx.Bucket(bucketMeta).Put(keySchema, b[:])
+		})
+		if err != nil {
+			return fmt.Errorf("migrate store to schema %d: %w", v+1, err)
+		}
+	}
+	return nil
+}
+
+func u64key(id uint64) []byte {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], id)
+	return b[:]
+}
+
+func putJSON(b *bolt.Bucket, key []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put(key, data)
+}
+
+func getJSON(b *bolt.Bucket, key []byte, v any) error {
+	data := b.Get(key)
+	if data == nil {
+		return ErrNotFound
+	}
+	return json.Unmarshal(data, v)
+}
