@@ -1,0 +1,248 @@
+// Package wire is the MSNP line codec shared by the notification server and
+// the switchboard: a capped line reader, command parsing, payload reads,
+// reply formatting, error codes and the name encoding. No other package
+// parses MSNP.
+package wire
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// Limits of the reader.
+const (
+	MaxLine       = 8 * 1024  // longest command line accepted
+	MaxNSPayload  = 64 * 1024 // largest NS payload (ADL of many contacts)
+	MaxSBPayload  = 8 * 1024  // largest switchboard MSG payload (P2P chunks are ~1.3 KiB)
+	MaxNameEncode = 387       // encoded friendly-name limit
+)
+
+// Error codes (README §2.3 of the protocol reference).
+const (
+	ErrSyntax            = 200
+	ErrInvalidParameter  = 201
+	ErrInvalidNetwork    = 204
+	ErrAlreadyLoggedIn   = 207
+	ErrInvalidUser       = 208
+	ErrListFull          = 210
+	ErrAlreadyInSession  = 215
+	ErrNotOnList         = 216
+	ErrPrincipalOffline  = 217
+	ErrEmptyDomain       = 240
+	ErrInvalidXML        = 241
+	ErrNotP2P            = 282
+	ErrInternal          = 500
+	ErrChallengeFailed   = 540
+	ErrServerUnavailable = 601
+	ErrBadCVR            = 710
+	ErrTooRapid          = 713
+	ErrUnknownProperty   = 715
+	ErrChangingTooRapid  = 800
+	ErrAuthFailed        = 911
+	ErrNotAllowedInState = 913
+)
+
+// Error is a protocol error answered as "CODE TrID".
+type Error struct {
+	Code  int
+	Close bool // close the connection after sending
+	Why   string
+}
+
+func (e *Error) Error() string {
+	if e.Why != "" {
+		return fmt.Sprintf("msnp error %d: %s", e.Code, e.Why)
+	}
+	return fmt.Sprintf("msnp error %d", e.Code)
+}
+
+// Err returns a protocol error that keeps the connection open.
+func Err(code int, why string) *Error { return &Error{Code: code, Why: why} }
+
+// Fatal returns a protocol error after which the connection is closed.
+func Fatal(code int, why string) *Error { return &Error{Code: code, Close: true, Why: why} }
+
+// ErrClose asks the server to close the connection without a reply.
+var ErrClose = errors.New("close connection")
+
+// ErrLineTooLong is returned for lines over MaxLine.
+var ErrLineTooLong = errors.New("line too long")
+
+// Reader reads MSNP lines and payloads from a connection.
+type Reader struct {
+	br *bufio.Reader
+}
+
+// NewReader wraps r with a small buffer; long lines are gathered up to MaxLine.
+func NewReader(r io.Reader) *Reader { return &Reader{br: bufio.NewReaderSize(r, 1024)} }
+
+// ReadLine returns the next line without its "\r\n" (or bare "\n"). The
+// returned slice is valid until the next read.
+func (r *Reader) ReadLine() ([]byte, error) {
+	line, err := r.br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		buf := append([]byte(nil), line...)
+		for err == bufio.ErrBufferFull {
+			if len(buf) > MaxLine {
+				return nil, ErrLineTooLong
+			}
+			line, err = r.br.ReadSlice('\n')
+			buf = append(buf, line...)
+		}
+		line = buf
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(line) > MaxLine+2 {
+		return nil, ErrLineTooLong
+	}
+	line = line[:len(line)-1]
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	return line, nil
+}
+
+// ReadPayload reads exactly n bytes.
+func (r *Reader) ReadPayload(n int) ([]byte, error) {
+	buf := make([]byte, n)
+	_, err := io.ReadFull(r.br, buf)
+	return buf, err
+}
+
+// Buffered reports how many bytes are already read ahead.
+func (r *Reader) Buffered() int { return r.br.Buffered() }
+
+// Command is one parsed client command.
+type Command struct {
+	Verb    string
+	TrID    string   // "" for commands without a TrID (PNG, OUT)
+	Args    []string // arguments after the TrID
+	Payload []byte
+}
+
+// Parse splits a command line. hasTrID says whether the verb carries a TrID,
+// which must then be a decimal number of at most ten digits.
+func Parse(line []byte, hasTrID bool) (Command, error) {
+	fields := strings.Split(string(line), " ")
+	cmd := Command{Verb: fields[0]}
+	if !validVerb(cmd.Verb) {
+		return cmd, fmt.Errorf("bad verb %q: %w", truncate(cmd.Verb), ErrClose)
+	}
+	rest := fields[1:]
+	if hasTrID {
+		if len(rest) == 0 || !validTrID(rest[0]) {
+			return cmd, Err(ErrSyntax, "missing or bad TrID")
+		}
+		cmd.TrID, rest = rest[0], rest[1:]
+	}
+	for _, a := range rest {
+		if a == "" {
+			return cmd, Err(ErrSyntax, "empty argument")
+		}
+	}
+	cmd.Args = rest
+	return cmd, nil
+}
+
+// PayloadLength reads the payload size from the last argument.
+func (c *Command) PayloadLength(max int) (int, error) {
+	if len(c.Args) == 0 {
+		return 0, Fatal(ErrSyntax, "missing payload length")
+	}
+	n, err := strconv.Atoi(c.Args[len(c.Args)-1])
+	if err != nil || n < 0 {
+		return 0, Fatal(ErrSyntax, "bad payload length")
+	}
+	if n > max {
+		return 0, Fatal(ErrSyntax, fmt.Sprintf("payload of %d bytes over the %d limit", n, max))
+	}
+	return n, nil
+}
+
+func validVerb(v string) bool {
+	if len(v) != 3 {
+		return false
+	}
+	for i := 0; i < 3; i++ {
+		if c := v[i]; c < 'A' || c > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+func validTrID(s string) bool {
+	if len(s) == 0 || len(s) > 10 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	return err == nil && n <= 4294967295
+}
+
+func truncate(s string) string {
+	if len(s) > 16 {
+		return s[:16] + "…"
+	}
+	return s
+}
+
+// Line formats a command line: arguments joined by one space, ending in CRLF.
+func Line(args ...string) []byte {
+	n := 2
+	for _, a := range args {
+		n += len(a) + 1
+	}
+	b := make([]byte, 0, n)
+	return AppendLine(b, args...)
+}
+
+// AppendLine appends a command line to b.
+func AppendLine(b []byte, args ...string) []byte {
+	for i, a := range args {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, a...)
+	}
+	return append(b, '\r', '\n')
+}
+
+// Payload formats a payload command: the arguments, the byte count, CRLF and the payload.
+func Payload(payload []byte, args ...string) []byte {
+	n := len(payload) + 16
+	for _, a := range args {
+		n += len(a) + 1
+	}
+	b := make([]byte, 0, n)
+	return AppendPayload(b, payload, args...)
+}
+
+// AppendPayload appends a payload command to b.
+func AppendPayload(b []byte, payload []byte, args ...string) []byte {
+	for _, a := range args {
+		b = append(b, a...)
+		b = append(b, ' ')
+	}
+	b = strconv.AppendInt(b, int64(len(payload)), 10)
+	b = append(b, '\r', '\n')
+	return append(b, payload...)
+}
+
+// ErrorLine formats "CODE TrID".
+func ErrorLine(code int, trid string) []byte {
+	if trid == "" {
+		return Line(strconv.Itoa(code))
+	}
+	return Line(strconv.Itoa(code), trid)
+}
