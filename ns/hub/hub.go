@@ -1,0 +1,300 @@
+// Package hub owns who is online and how to reach them: the registry of
+// logged-in notification-server sessions, presence fan-out (ILN, NLN, FLN,
+// UBX), ringing users into switchboards, kicking and broadcasting. ns, sb,
+// web (through small interfaces) and admin use it; it imports only store and
+// the wire codec.
+//
+// Lock order (acquire left to right, never the reverse):
+//
+//	Session.mu (tier 1) < Hub.mu (tier 2)
+//
+// In practice no code holds two of these at once: recipients are copied under
+// Hub.mu, the lock is released, then each session's state is read under its
+// own mutex and lines are queued. Queueing (wire.Queue.Send) never blocks.
+// Presence is memory only; the store is read at login and when privacy
+// settings change, never per status change.
+package hub
+
+import (
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"msnserver/ns/wire"
+	"msnserver/store"
+)
+
+// Sender is a connection's outgoing side (wire.Queue).
+type Sender interface {
+	Send(b []byte) bool
+	CloseAfter(b []byte)
+}
+
+// YahooCaps is the capability word shown for network-32 users (README §4.4).
+const YahooCaps = "1073741824"
+
+// Hub is the registry of online users.
+type Hub struct {
+	store *store.Store
+	log   *slog.Logger
+
+	mu       sync.RWMutex                     // tier 2
+	users    map[string]*Session              // email → its NS session
+	watchers map[string]map[*Session]struct{} // email → sessions with it on their session FL
+
+	cookies cookieJar
+	sbAddr  string // guarded by mu
+
+	Stats Stats
+}
+
+// Stats are counters for the dashboard and /metrics.
+type Stats struct {
+	Logins       atomic.Int64
+	Messages     atomic.Int64 // switchboard and UUM messages relayed
+	PresenceOut  atomic.Int64 // presence lines queued
+	ProtocolErrs atomic.Int64
+}
+
+// New returns an empty hub.
+func New(st *store.Store, log *slog.Logger) *Hub {
+	return &Hub{
+		store:    st,
+		log:      log,
+		users:    map[string]*Session{},
+		watchers: map[string]map[*Session]struct{}{},
+		cookies:  cookieJar{m: map[string]*Cookie{}},
+	}
+}
+
+// Store returns the store the hub reads.
+func (h *Hub) Store() *store.Store { return h.store }
+
+// Session is one logged-in NS connection as the rest of the server sees it.
+type Session struct {
+	hub *Hub
+
+	Email      string
+	AccountID  uint64
+	Network    int
+	Out        Sender
+	RemoteAddr string
+	Client     string // client name and version from CVR
+	Since      time.Time
+
+	mu      sync.Mutex // tier 1
+	name    string
+	status  string // "" until the first CHG
+	caps    string
+	msnobj  string
+	ubx     []byte         // last UUX payload
+	fl      map[string]int // session forward list: email → network
+	lists   *store.Lists   // own privacy (AL, BL, BLP) as others see it
+	shown   map[string]bool
+	gone    bool
+	kickWhy string
+	sbCount atomic.Int32
+}
+
+// NewSession prepares a session for Login.
+func (h *Hub) NewSession(acct *store.Account, lists *store.Lists, out Sender, remote, client string) *Session {
+	return &Session{
+		hub: h, Email: acct.Email, AccountID: acct.ID, Network: acct.Network, Out: out,
+		RemoteAddr: remote, Client: client, Since: time.Now(),
+		name: acct.Name, lists: lists, fl: map[string]int{}, shown: map[string]bool{},
+	}
+}
+
+// Login registers s as the account's session. An older session of the same
+// account gets OUT OTH and is closed (MSNP14 has no multiple points of presence).
+func (h *Hub) Login(s *Session) {
+	h.Stats.Logins.Add(1)
+	h.mu.Lock()
+	old := h.users[s.Email]
+	h.users[s.Email] = s
+	h.mu.Unlock()
+	if old != nil {
+		old.Kick("OTH")
+	}
+}
+
+// Logout removes s (if still registered) and tells watchers it left.
+func (h *Hub) Logout(s *Session) {
+	s.mu.Lock()
+	if s.gone {
+		s.mu.Unlock()
+		return
+	}
+	s.gone = true
+	wasVisible := s.visibleLocked()
+	s.status = ""
+	fl := make([]string, 0, len(s.fl))
+	for e := range s.fl {
+		fl = append(fl, e)
+	}
+	s.mu.Unlock()
+
+	h.mu.Lock()
+	if h.users[s.Email] == s {
+		delete(h.users, s.Email)
+	}
+	for _, e := range fl {
+		h.unwatchLocked(e, s)
+	}
+	h.mu.Unlock()
+	if wasVisible {
+		h.fanOut(s, false)
+	}
+}
+
+// Kick sends OUT reason ("OTH", "SSD", ...) and closes the session's connection.
+func (s *Session) Kick(reason string) {
+	s.mu.Lock()
+	s.kickWhy = reason
+	s.mu.Unlock()
+	s.Out.CloseAfter(wire.Line("OUT", reason))
+	s.hub.Logout(s)
+}
+
+// KickReason is the OUT reason the session was kicked with, if any.
+func (s *Session) KickReason() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.kickWhy
+}
+
+// Lookup returns the online session of email, or nil.
+func (h *Hub) Lookup(email string) *Session {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.users[strings.ToLower(email)]
+}
+
+// Online returns every online session, sorted by e-mail.
+func (h *Hub) Online() []*Session {
+	h.mu.RLock()
+	out := make([]*Session, 0, len(h.users))
+	for _, s := range h.users {
+		out = append(out, s)
+	}
+	h.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].Email < out[j].Email })
+	return out
+}
+
+// Count is the number of online sessions.
+func (h *Hub) Count() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.users)
+}
+
+// KickAll sends OUT reason to every session (server shutdown).
+func (h *Hub) KickAll(reason string) {
+	for _, s := range h.Online() {
+		s.Kick(reason)
+	}
+}
+
+// Broadcast queues b to every online session and returns how many got it.
+func (h *Hub) Broadcast(b []byte) int {
+	n := 0
+	for _, s := range h.Online() {
+		if s.Out.Send(b) {
+			n++
+		}
+	}
+	return n
+}
+
+// SendTo queues b to email's session.
+func (h *Hub) SendTo(email string, b []byte) bool {
+	if s := h.Lookup(email); s != nil {
+		return s.Out.Send(b)
+	}
+	return false
+}
+
+// Name is the session's current friendly name.
+func (s *Session) Name() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.name
+}
+
+// Status is the session's status ("" before the first CHG).
+func (s *Session) Status() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.status
+}
+
+// Caps is the capability word shown to others.
+func (s *Session) Caps() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.capsLocked()
+}
+
+func (s *Session) capsLocked() string {
+	if s.Network == store.NetworkYahoo {
+		return YahooCaps
+	}
+	if s.caps == "" {
+		return "0"
+	}
+	return s.caps
+}
+
+// SwitchboardCount is how many switchboard sessions the user is in.
+func (s *Session) SwitchboardCount() int { return int(s.sbCount.Load()) }
+
+// AddSwitchboards adjusts the switchboard count (the sb package calls it).
+func (s *Session) AddSwitchboards(d int) { s.sbCount.Add(int32(d)) }
+
+// Blocks reports whether s's privacy settings hide s from viewer.
+func (s *Session) Blocks(viewer string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lists.Blocks(viewer)
+}
+
+// Visible reports whether s is signed in and not appearing offline.
+func (s *Session) Visible() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.visibleLocked()
+}
+
+func (s *Session) visibleLocked() bool {
+	return !s.gone && s.status != "" && s.status != "HDN"
+}
+
+// Reachable reports whether from may contact s (CAL, UUM): s is online, not
+// hidden, and does not block from.
+func (s *Session) Reachable(from string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.visibleLocked() && !s.lists.Blocks(from)
+}
+
+func (h *Hub) watchLocked(email string, s *Session) {
+	set := h.watchers[email]
+	if set == nil {
+		set = map[*Session]struct{}{}
+		h.watchers[email] = set
+	}
+	set[s] = struct{}{}
+}
+
+func (h *Hub) unwatchLocked(email string, s *Session) {
+	if set := h.watchers[email]; set != nil {
+		delete(set, s)
+		if len(set) == 0 {
+			delete(h.watchers, email)
+		}
+	}
+}

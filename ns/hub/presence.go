@@ -1,0 +1,285 @@
+package hub
+
+import (
+	"strconv"
+
+	"msnserver/ns/wire"
+	"msnserver/store"
+)
+
+// snapshot is what watchers are told about one user, taken under its lock.
+type snapshot struct {
+	email   string
+	network string
+	visible bool
+	lists   *store.Lists
+	status  string
+	name    string
+	caps    string
+	msnobj  string
+	ubx     []byte
+}
+
+func (s *Session) snapshot() snapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.snapshotLocked()
+}
+
+func (s *Session) snapshotLocked() snapshot {
+	obj := s.msnobj
+	if obj == "" || s.Network == store.NetworkYahoo {
+		obj = "0"
+	}
+	return snapshot{
+		email: s.Email, network: strconv.Itoa(s.Network), visible: s.visibleLocked(), lists: s.lists,
+		status: s.status, name: wire.EncodeName(s.name), caps: s.capsLocked(), msnobj: obj, ubx: s.ubxLocked(),
+	}
+}
+
+func (s *Session) ubxLocked() []byte {
+	if s.ubx != nil {
+		return s.ubx
+	}
+	return []byte("<Data><PSM></PSM><CurrentMedia></CurrentMedia></Data>")
+}
+
+func (p *snapshot) nln() []byte {
+	return wire.Line("NLN", p.status, p.email, p.network, p.name, p.caps, p.msnobj)
+}
+
+func (p *snapshot) iln(trid string) []byte {
+	return wire.Line("ILN", trid, p.status, p.email, p.network, p.name, p.caps, p.msnobj)
+}
+
+func (p *snapshot) ubxLine() []byte { return wire.Payload(p.ubx, "UBX", p.email, p.network) }
+
+func (p *snapshot) fln() []byte { return wire.Line("FLN", p.email, p.network, "0") }
+
+func (p *snapshot) visibleTo(viewer string) bool { return p.visible && !p.lists.Blocks(viewer) }
+
+// fanOut tells every watcher of u about u's presence. With force, watchers
+// who already see u online get the new NLN too (a status, name or picture
+// change); without it only changes of visibility are sent (privacy edits).
+func (h *Hub) fanOut(u *Session, force bool) {
+	h.mu.RLock()
+	set := h.watchers[u.Email]
+	ws := make([]*Session, 0, len(set))
+	for w := range set {
+		ws = append(ws, w)
+	}
+	h.mu.RUnlock()
+	if len(ws) == 0 {
+		return
+	}
+	p := u.snapshot()
+	var nln, ubx, fln []byte
+	for _, w := range ws {
+		show := p.visibleTo(w.Email)
+		w.mu.Lock()
+		was := w.shown[p.email]
+		if show {
+			w.shown[p.email] = true
+		} else {
+			delete(w.shown, p.email)
+		}
+		w.mu.Unlock()
+		switch {
+		case show && (force || !was):
+			if nln == nil {
+				nln = p.nln()
+			}
+			if was {
+				w.Out.Send(nln)
+			} else {
+				if ubx == nil {
+					ubx = append(append([]byte(nil), nln...), p.ubxLine()...)
+				}
+				w.Out.Send(ubx)
+			}
+			h.Stats.PresenceOut.Add(1)
+		case !show && was:
+			if fln == nil {
+				fln = p.fln()
+			}
+			w.Out.Send(fln)
+			h.Stats.PresenceOut.Add(1)
+		}
+	}
+}
+
+// fanOutUBX sends u's personal message to the watchers who see u online.
+func (h *Hub) fanOutUBX(u *Session) {
+	h.mu.RLock()
+	set := h.watchers[u.Email]
+	ws := make([]*Session, 0, len(set))
+	for w := range set {
+		ws = append(ws, w)
+	}
+	h.mu.RUnlock()
+	p := u.snapshot()
+	if !p.visible {
+		return
+	}
+	var line []byte
+	for _, w := range ws {
+		w.mu.Lock()
+		shown := w.shown[p.email]
+		w.mu.Unlock()
+		if shown {
+			if line == nil {
+				line = p.ubxLine()
+			}
+			w.Out.Send(line)
+			h.Stats.PresenceOut.Add(1)
+		}
+	}
+}
+
+// initialPresence sends s an ILN (with trid) and UBX for each contact in
+// emails that is online and visible to s.
+func (h *Hub) initialPresence(s *Session, trid string, emails []string) {
+	var out []byte
+	for _, e := range emails {
+		u := h.Lookup(e)
+		if u == nil || u == s {
+			continue
+		}
+		p := u.snapshot()
+		if !p.visibleTo(s.Email) {
+			continue
+		}
+		s.mu.Lock()
+		_, listed := s.fl[e]
+		if listed {
+			s.shown[e] = true
+		}
+		s.mu.Unlock()
+		if listed {
+			out = append(out, p.iln(trid)...)
+			out = append(out, p.ubxLine()...)
+		}
+	}
+	if out != nil {
+		s.Out.Send(out)
+	}
+}
+
+// SetStatus applies a CHG. The first CHG makes the user visible: s receives
+// ILN+UBX for its visible contacts (with the CHG's TrID), then watchers are told.
+// The caller has already queued the CHG reply.
+func (s *Session) SetStatus(trid, status, caps, msnobj string) {
+	s.mu.Lock()
+	first := s.status == ""
+	s.status, s.caps, s.msnobj = status, caps, msnobj
+	var fl []string
+	if first {
+		fl = make([]string, 0, len(s.fl))
+		for e := range s.fl {
+			fl = append(fl, e)
+		}
+	}
+	s.mu.Unlock()
+	if first {
+		s.hub.initialPresence(s, trid, fl)
+	}
+	s.hub.fanOut(s, true)
+}
+
+// HasStatus reports whether the session has sent its first CHG.
+func (s *Session) HasStatus() bool { return s.Status() != "" }
+
+// SetName applies PRP MFN: watchers who see s get NLN with the new name.
+func (s *Session) SetName(name string) {
+	s.mu.Lock()
+	s.name = name
+	visible := s.visibleLocked()
+	s.mu.Unlock()
+	if visible {
+		s.hub.fanOut(s, true)
+	}
+}
+
+// SetPersonal applies UUX: watchers who see s get UBX with the payload.
+func (s *Session) SetPersonal(payload []byte) {
+	s.mu.Lock()
+	s.ubx = append([]byte(nil), payload...)
+	s.mu.Unlock()
+	s.hub.fanOutUBX(s)
+}
+
+// ForwardEntry is one contact of a session forward list.
+type ForwardEntry struct {
+	Email   string
+	Network int
+}
+
+// AddForward adds contacts to the session FL (ADL with the FL bit). Contacts
+// already online and visible get ILN with trid, once s has a status.
+func (s *Session) AddForward(trid string, entries []ForwardEntry) {
+	h := s.hub
+	var added []string
+	s.mu.Lock()
+	for _, e := range entries {
+		if _, ok := s.fl[e.Email]; !ok {
+			added = append(added, e.Email)
+		}
+		s.fl[e.Email] = e.Network
+	}
+	hasStatus := s.status != "" && !s.gone
+	s.mu.Unlock()
+	h.mu.Lock()
+	for _, e := range added {
+		h.watchLocked(e, s)
+	}
+	h.mu.Unlock()
+	if hasStatus && len(added) > 0 {
+		h.initialPresence(s, trid, added)
+	}
+}
+
+// RemoveForward drops contacts from the session FL (RML with the FL bit).
+func (s *Session) RemoveForward(emails []string) {
+	s.mu.Lock()
+	for _, e := range emails {
+		delete(s.fl, e)
+		delete(s.shown, e)
+	}
+	s.mu.Unlock()
+	s.hub.mu.Lock()
+	for _, e := range emails {
+		s.hub.unwatchLocked(e, s)
+	}
+	s.hub.mu.Unlock()
+}
+
+// Forward reports whether email is on the session FL.
+func (s *Session) Forward(email string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.fl[email]
+	return ok
+}
+
+// SetLists replaces s's privacy lists and tells watchers whose view changed.
+func (s *Session) SetLists(l *store.Lists) {
+	s.mu.Lock()
+	s.lists = l
+	s.mu.Unlock()
+	s.hub.fanOut(s, false)
+}
+
+// PrivacyChanged reloads email's lists from the store (after a SOAP or ADL/RML
+// membership edit, or BLP) and pushes NLN/FLN to watchers whose view changed.
+func (h *Hub) PrivacyChanged(email string) {
+	s := h.Lookup(email)
+	if s == nil {
+		return
+	}
+	_, l, err := h.store.Lists(email)
+	if err != nil {
+		h.log.Warn("reload lists", "account", email, "err", err)
+		return
+	}
+	s.SetLists(l)
+}
