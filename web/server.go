@@ -1,0 +1,89 @@
+// Package web serves the HTTP/SOAP services a Messenger client calls: the
+// Passport token service, the address book and sharing services, offline
+// messages and the client configuration. One handler serves every Microsoft
+// host name; routing is by path (CONTRACT.md). The same handler runs on the
+// plain HTTP and the HTTPS listener.
+package web
+
+import (
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"msnserver/store"
+	"msnserver/web/passport"
+	"msnserver/web/ticket"
+)
+
+// Notifier is how the web services reach online clients (implemented by the
+// presence hub); web never imports the protocol servers.
+type Notifier interface {
+	// ReverseAdded: adder put owner on adder's forward list.
+	ReverseAdded(owner, adder string, network int, adderName string)
+	// ReverseRemoved: remover took owner off remover's forward list.
+	ReverseRemoved(owner, remover string, network int)
+	// PrivacyChanged: email's allow/block lists or BLP changed in the store.
+	PrivacyChanged(email string)
+	// SendTo queues raw NS bytes to email's session; false when offline.
+	SendTo(email string, b []byte) bool
+}
+
+// Service is one mounted SOAP service.
+type Service interface {
+	http.Handler
+}
+
+// Server routes requests to the services.
+type Server struct {
+	mux   *http.ServeMux
+	log   *slog.Logger
+	ready atomic.Bool
+}
+
+// Deps are what the services need.
+type Deps struct {
+	Store    *store.Store
+	Tickets  *ticket.Signer
+	Notifier Notifier
+	Log      *slog.Logger
+}
+
+// New returns the HTTP handler with the token service, configuration and
+// health check mounted; other services are added with Handle.
+func New(d Deps) *Server {
+	s := &Server{mux: http.NewServeMux(), log: d.Log}
+	s.mux.Handle("/RST.srf", passport.New(d.Store, d.Tickets, d.Log))
+	s.mux.Handle("/rst.srf", passport.New(d.Store, d.Tickets, d.Log))
+	s.mux.HandleFunc("/Config/MsgrConfig.asmx", msgrConfig)
+	s.mux.HandleFunc("/healthz", s.healthz)
+	return s
+}
+
+// Handle mounts a service at path.
+func (s *Server) Handle(path string, h http.Handler) { s.mux.Handle(path, h) }
+
+// SetReady marks every listener as up (for /healthz).
+func (s *Server) SetReady(ok bool) { s.ready.Store(ok) }
+
+// ServeHTTP logs and routes a request; a panic in a handler answers 500.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	defer func() {
+		if v := recover(); v != nil {
+			s.log.Error("http handler panic", "path", r.URL.Path, "panic", v)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+		}
+	}()
+	s.mux.ServeHTTP(w, r)
+	s.log.Debug("http", "method", r.Method, "host", r.Host, "path", r.URL.Path, "took", time.Since(start))
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	if !s.ready.Load() {
+		http.Error(w, "starting", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok"))
+}
