@@ -47,9 +47,9 @@ type MLKind int
 
 // The three users of <ml>.
 const (
-	MLAdd   MLKind = iota // ADL: n and l required, t optional
-	MLRemove              // RML: as ADL
-	MLQuery               // FQY: n required, no l or t
+	MLAdd    MLKind = iota // ADL: n and l required, t optional
+	MLRemove               // RML: as ADL
+	MLQuery                // FQY: n required, no l or t
 )
 
 // ParseML parses and validates an ADL/RML/FQY payload, returning the protocol

@@ -1,0 +1,407 @@
+// Command msnserver runs a Windows Live Messenger 8 (MSNP14) server: the
+// notification server, switchboard, Passport/SOAP services and admin console
+// in one binary. This file is only the command line and the wiring.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"msnserver/ns"
+	"msnserver/ns/hub"
+	"msnserver/store"
+	"msnserver/web"
+	"msnserver/web/ticket"
+	"msnserver/web/tlscert"
+)
+
+// subcommands maps "word" or "word word" to its function.
+var subcommands = []struct {
+	name  string
+	usage string
+	run   func(args []string) error
+}{
+	{"serve", "serve [flags]: run every service (the default)", runServe},
+	{"user add", "user add EMAIL PASSWORD [-name FRIENDLY] [-network 1|32] [-data DIR]", runUserAdd},
+	{"user list", "user list [-data DIR]", runUserList},
+	{"user passwd", "user passwd EMAIL PASSWORD [-data DIR]", runUserPasswd},
+	{"user delete", "user delete EMAIL [-data DIR]", runUserDelete},
+	{"admin passwd", "admin passwd USER PASSWORD [-data DIR]", runAdminPasswd},
+}
+
+func main() {
+	args := os.Args[1:]
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		args = append([]string{"serve"}, args...)
+	}
+	for _, sc := range subcommands {
+		words := strings.Fields(sc.name)
+		if len(args) >= len(words) && strings.Join(args[:len(words)], " ") == sc.name {
+			if err := sc.run(args[len(words):]); err != nil {
+				fmt.Fprintln(os.Stderr, "msnserver:", err)
+				os.Exit(1)
+			}
+			return
+		}
+	}
+	fmt.Fprintln(os.Stderr, "usage: msnserver COMMAND")
+	for _, sc := range subcommands {
+		fmt.Fprintln(os.Stderr, "  msnserver", sc.usage)
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		return
+	}
+	os.Exit(2)
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+// parseInterspersed parses flags that may stand before, between or after the
+// positional arguments (user add EMAIL PASSWORD -name X).
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func openStore(dir string) (*store.Store, error) {
+	st, err := store.Open(dir, store.Options{LockTimeout: 2 * time.Second})
+	if errors.Is(err, store.ErrLocked) {
+		return nil, fmt.Errorf("%w; stop it first, or use the admin console while it runs", err)
+	}
+	return st, err
+}
+
+func dataFlag(fs *flag.FlagSet) *string {
+	return fs.String("data", env("MSN_DATA", "./msn-data"), "data folder (store, certificates, secrets) [MSN_DATA]")
+}
+
+func runUserAdd(args []string) error {
+	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
+	data := dataFlag(fs)
+	name := fs.String("name", "", "friendly name (default: the e-mail)")
+	network := fs.Int("network", 1, "1 for MSN, 32 for a Yahoo! Messenger user")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		return errors.New("usage: msnserver user add EMAIL PASSWORD [-name FRIENDLY] [-network 1|32]")
+	}
+	st, err := openStore(*data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	a, err := st.CreateAccount(store.NewAccount{Email: pos[0], Password: pos[1], Name: *name, Network: *network})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("created %s (network %d)\n", a.Email, a.Network)
+	return nil
+}
+
+func runUserList(args []string) error {
+	fs := flag.NewFlagSet("user list", flag.ContinueOnError)
+	data := dataFlag(fs)
+	if _, err := parseInterspersed(fs, args); err != nil {
+		return err
+	}
+	st, err := openStore(*data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	accts, total, err := st.ListAccounts(store.AccountQuery{})
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "EMAIL\tNETWORK\tNAME\tCREATED\tSTATE")
+	for _, a := range accts {
+		state := "enabled"
+		if a.Disabled {
+			state = "disabled"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", a.Email, a.Network, a.Name, a.Created.Format("2006-01-02"), state)
+	}
+	tw.Flush()
+	fmt.Printf("%d accounts\n", total)
+	return nil
+}
+
+func runUserPasswd(args []string) error {
+	fs := flag.NewFlagSet("user passwd", flag.ContinueOnError)
+	data := dataFlag(fs)
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		return errors.New("usage: msnserver user passwd EMAIL PASSWORD")
+	}
+	st, err := openStore(*data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.SetPassword(pos[0], pos[1]); err != nil {
+		return err
+	}
+	fmt.Printf("password of %s changed\n", strings.ToLower(pos[0]))
+	return nil
+}
+
+func runUserDelete(args []string) error {
+	fs := flag.NewFlagSet("user delete", flag.ContinueOnError)
+	data := dataFlag(fs)
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return errors.New("usage: msnserver user delete EMAIL")
+	}
+	st, err := openStore(*data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.DeleteAccount(pos[0]); err != nil {
+		return err
+	}
+	fmt.Printf("deleted %s\n", strings.ToLower(pos[0]))
+	return nil
+}
+
+func runAdminPasswd(args []string) error {
+	fs := flag.NewFlagSet("admin passwd", flag.ContinueOnError)
+	data := dataFlag(fs)
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		return errors.New("usage: msnserver admin passwd USER PASSWORD")
+	}
+	st, err := openStore(*data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.SetAdminPassword(pos[0], pos[1]); err != nil {
+		return err
+	}
+	fmt.Printf("admin password of %s set\n", pos[0])
+	return nil
+}
+
+type serveConfig struct {
+	data, nsAddr, sbAddr, httpAddr, httpsAddr, adminAddr, publicHost string
+	challenge                                                       bool
+	debug                                                           bool
+}
+
+func runServe(args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var cfg serveConfig
+	fs.StringVar(&cfg.data, "data", env("MSN_DATA", "./msn-data"), "data folder [MSN_DATA]")
+	fs.StringVar(&cfg.nsAddr, "ns", env("MSN_NS", ":1863"), "notification server address [MSN_NS]")
+	fs.StringVar(&cfg.sbAddr, "sb", env("MSN_SB", ":1864"), "switchboard address [MSN_SB]")
+	fs.StringVar(&cfg.httpAddr, "http", env("MSN_HTTP", ":80"), "HTTP address of the token and SOAP services [MSN_HTTP]")
+	fs.StringVar(&cfg.httpsAddr, "https", env("MSN_HTTPS", ":443"), "HTTPS address; empty turns it off [MSN_HTTPS]")
+	fs.StringVar(&cfg.adminAddr, "admin", env("MSN_ADMIN", ":8080"), "admin console address [MSN_ADMIN]")
+	fs.StringVar(&cfg.publicHost, "public-host", env("MSN_PUBLIC_HOST", ""), "address handed to clients in XFR and RNG [MSN_PUBLIC_HOST]")
+	fs.BoolVar(&cfg.challenge, "challenge", env("MSN_CHALLENGE", "1") != "0", "send CHL challenges after login [MSN_CHALLENGE]")
+	fs.BoolVar(&cfg.debug, "debug", env("MSN_DEBUG", "") != "", "log protocol lines [MSN_DEBUG]")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	level := slog.LevelInfo
+	if cfg.debug {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	return serve(ctx, cfg, log)
+}
+
+// listen binds addr, turning the usual failures into one line with the fix.
+func listen(what, addr, flagName, envName string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err == nil {
+		return ln, nil
+	}
+	fix := fmt.Sprintf("choose another address with -%s or %s", flagName, envName)
+	switch {
+	case errors.Is(err, syscall.EACCES):
+		fix = fmt.Sprintf("ports below 1024 need root or `sudo setcap cap_net_bind_service=+ep msnserver`, or %s", fix)
+		return nil, fmt.Errorf("%s: cannot listen on %s: permission denied; %s", what, addr, fix)
+	case errors.Is(err, syscall.EADDRINUSE):
+		return nil, fmt.Errorf("%s: cannot listen on %s: address already in use; %s", what, addr, fix)
+	}
+	return nil, fmt.Errorf("%s: cannot listen on %s: %v; %s", what, addr, err, fix)
+}
+
+// publicHostFor picks the address handed to clients: the flag, else the NS
+// host, else this machine's LAN address.
+func publicHostFor(flagValue, nsAddr string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	if host, _, err := net.SplitHostPort(nsAddr); err == nil && host != "" && host != "0.0.0.0" && host != "::" {
+		return host
+	}
+	if addrs, err := net.InterfaceAddrs(); err == nil {
+		for _, a := range addrs {
+			if ipn, ok := a.(*net.IPNet); ok && !ipn.IP.IsLoopback() && ipn.IP.To4() != nil {
+				return ipn.IP.String()
+			}
+		}
+	}
+	return "127.0.0.1"
+}
+
+func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
+	st, err := openStore(cfg.data)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		st.Close()
+		log.Info("store closed")
+	}()
+	key, err := ticket.LoadOrCreateKey(filepath.Join(cfg.data, "secrets", "ticket.key"))
+	if err != nil {
+		return err
+	}
+	tickets, err := ticket.New(key)
+	if err != nil {
+		return err
+	}
+	public := publicHostFor(cfg.publicHost, cfg.nsAddr)
+	certs, err := tlscert.LoadOrCreate(filepath.Join(cfg.data, "certs"), []string{public})
+	if err != nil {
+		return err
+	}
+	log.Info("tls certificate", "cert", certs)
+	if err := firstAdmin(st, log); err != nil {
+		return err
+	}
+
+	// Bind everything first so a taken port fails before anything runs.
+	nsLn, err := listen("notification server", cfg.nsAddr, "ns", "MSN_NS")
+	if err != nil {
+		return err
+	}
+	sbLn, err := listen("switchboard", cfg.sbAddr, "sb", "MSN_SB")
+	if err != nil {
+		return err
+	}
+	httpLn, err := listen("HTTP services", cfg.httpAddr, "http", "MSN_HTTP")
+	if err != nil {
+		return err
+	}
+	var httpsLn net.Listener
+	if cfg.httpsAddr != "" {
+		if httpsLn, err = listen("HTTPS services", cfg.httpsAddr, "https", "MSN_HTTPS"); err != nil {
+			return err
+		}
+	}
+
+	h := hub.New(st, log)
+	_, sbPort, _ := net.SplitHostPort(sbLn.Addr().String())
+	h.SetSwitchboardAddr(net.JoinHostPort(public, sbPort))
+
+	policy := func() string {
+		if p, ok, _ := st.Setting(store.SettingPolicy); ok {
+			return p
+		}
+		return ns.DefaultPolicy
+	}
+	nsSrv := ns.New(h, st, tickets, log.With("svc", "ns"), ns.Options{Policy: policy, Challenge: cfg.challenge})
+	webSrv := web.New(web.Deps{Store: st, Tickets: tickets, Notifier: h, Log: log.With("svc", "web")})
+	httpSrv := &http.Server{Handler: webSrv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
+	httpsSrv := &http.Server{Handler: webSrv, TLSConfig: certs.TLSConfig(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
+
+	errc := make(chan error, 8)
+	run := func(name string, fn func() error) {
+		go func() {
+			if err := fn(); err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
+				errc <- fmt.Errorf("%s: %w", name, err)
+			}
+		}()
+	}
+	run("notification server", func() error { return nsSrv.Serve(nsLn) })
+	log.Info("notification server listening", "addr", nsLn.Addr().String())
+	log.Info("switchboard listening", "addr", sbLn.Addr().String(), "public", h.SwitchboardAddr())
+	run("http", func() error { return httpSrv.Serve(httpLn) })
+	log.Info("HTTP services listening", "addr", httpLn.Addr().String())
+	if httpsLn != nil {
+		run("https", func() error { return httpsSrv.ServeTLS(httpsLn, "", "") })
+		log.Info("HTTPS services listening", "addr", httpsLn.Addr().String())
+	}
+	webSrv.SetReady(true)
+
+	var failure error
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case failure = <-errc:
+		log.Error("service failed", "err", failure)
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	webSrv.SetReady(false)
+	nsSrv.Shutdown(shutdownCtx)
+	sbLn.Close()
+	httpSrv.Shutdown(shutdownCtx)
+	httpsSrv.Shutdown(shutdownCtx)
+	return failure
+}
+
+// firstAdmin creates the "admin" console login with a random password on the
+// first start, and logs the password once.
+func firstAdmin(st *store.Store, log *slog.Logger) error {
+	n, err := st.AdminCount()
+	if err != nil || n > 0 {
+		return err
+	}
+	var b [12]byte
+	rand.Read(b[:])
+	pw := base64.RawURLEncoding.EncodeToString(b[:])
+	if err := st.SetAdminPassword("admin", pw); err != nil {
+		return err
+	}
+	log.Info("created the admin console login; change it with `msnserver admin passwd admin NEWPASSWORD`", "user", "admin", "password", pw)
+	return nil
+}

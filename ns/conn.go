@@ -1,0 +1,265 @@
+package ns
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"runtime/debug"
+	"strconv"
+	"sync"
+	"time"
+
+	"msnserver/ns/hub"
+	"msnserver/ns/wire"
+	"msnserver/store"
+)
+
+// state is where a connection is in the login sequence.
+type state uint8
+
+const (
+	stateConnected   state = 1 << iota // before VER
+	stateVersioned                     // VER agreed, before USR TWN I
+	stateAuthPending                   // USR TWN I answered, waiting for the ticket
+	stateLoggedIn                      // USR OK sent
+)
+
+const (
+	anyState = stateConnected | stateVersioned | stateAuthPending | stateLoggedIn
+	preLogin = stateVersioned | stateAuthPending
+	afterVER = preLogin | stateLoggedIn
+	loggedIn = stateLoggedIn
+)
+
+// command describes one verb: its handler, the states it is allowed in,
+// whether it has a TrID and whether a payload follows the line.
+type command struct {
+	handle  func(c *conn, cmd *wire.Command) error
+	states  state
+	payload bool
+	noTrID  bool
+}
+
+// commands is the dispatch table. The dispatcher checks state once; handlers
+// never check it again.
+var commands map[string]command
+
+func init() {
+	commands = map[string]command{
+		"VER": {handle: (*conn).handleVER, states: stateConnected},
+		"CVR": {handle: (*conn).handleCVR, states: afterVER},
+		"USR": {handle: (*conn).handleUSR, states: afterVER},
+		"PNG": {handle: (*conn).handlePNG, states: anyState, noTrID: true},
+		"OUT": {handle: (*conn).handleOUT, states: anyState, noTrID: true},
+		"GCF": {handle: (*conn).handleGCF, states: afterVER},
+		"BLP": {handle: (*conn).handleBLP, states: loggedIn},
+		"ADL": {handle: (*conn).handleADL, states: loggedIn, payload: true},
+		"RML": {handle: (*conn).handleRML, states: loggedIn, payload: true},
+		"FQY": {handle: (*conn).handleFQY, states: loggedIn, payload: true},
+		"PRP": {handle: (*conn).handlePRP, states: loggedIn},
+		"CHG": {handle: (*conn).handleCHG, states: loggedIn},
+		"UUX": {handle: (*conn).handleUUX, states: loggedIn, payload: true},
+		"UUM": {handle: (*conn).handleUUM, states: loggedIn, payload: true},
+		"UUN": {handle: (*conn).handleUUN, states: loggedIn, payload: true},
+		"XFR": {handle: (*conn).handleXFR, states: loggedIn},
+		"QRY": {handle: (*conn).handleQRY, states: loggedIn, payload: true},
+		"URL": {handle: (*conn).handleURL, states: loggedIn},
+		"SND": {handle: (*conn).handleSND, states: loggedIn},
+		"SDC": {handle: (*conn).handleSDC, states: loggedIn},
+		"PGD": {handle: (*conn).handlePGD, states: loggedIn, payload: true},
+	}
+}
+
+// conn is one NS connection.
+type conn struct {
+	srv *Server
+	nc  net.Conn
+	ip  string
+	id  uint64
+	log *slog.Logger
+	r   *wire.Reader
+	out *wire.Queue
+
+	// Owned by the connection's goroutine.
+	state     state
+	dialect   string
+	client    string // client name and version from CVR
+	handle    string // e-mail given in USR TWN I
+	acct      *store.Account
+	sess      *hub.Session
+	challenge string // outstanding CHL
+	loginAt   time.Time
+
+	kickOnce sync.Once
+}
+
+func newConn(s *Server, nc net.Conn, id uint64) *conn {
+	return &conn{
+		srv: s, nc: nc, id: id, ip: remoteIP(nc), state: stateConnected,
+		log: s.log.With("cid", id, "remote", nc.RemoteAddr().String()),
+		r:   wire.NewReader(nc),
+		out: wire.NewQueue(nc, s.opts.QueueLimit),
+	}
+}
+
+func (c *conn) send(b []byte) { c.out.Send(b) }
+
+func (c *conn) sendLine(args ...string) { c.out.Send(wire.Line(args...)) }
+
+// kick ends the connection from another goroutine (shutdown, admin).
+func (c *conn) kick(reason string) {
+	c.kickOnce.Do(func() {
+		c.out.CloseAfter(wire.Line("OUT", reason))
+	})
+}
+
+func (c *conn) serve() {
+	defer c.srv.release(c)
+	defer func() {
+		if v := recover(); v != nil {
+			c.log.Error("panic serving connection", "panic", v, "stack", string(debug.Stack()))
+			if panicHook != nil {
+				panicHook(v)
+			}
+		}
+		c.close()
+	}()
+	c.log.Debug("connected")
+	for {
+		timeout := c.srv.opts.IdleTimeout
+		if c.state != stateLoggedIn {
+			timeout = c.srv.opts.LoginTimeout
+		}
+		c.nc.SetReadDeadline(time.Now().Add(timeout))
+		line, err := c.r.ReadLine()
+		if err != nil {
+			c.logReadError(err)
+			return
+		}
+		if !c.dispatch(line) {
+			return
+		}
+	}
+}
+
+// panicHook lets tests fail on a recovered panic.
+var panicHook func(any)
+
+func (c *conn) logReadError(err error) {
+	switch {
+	case errors.Is(err, wire.ErrLineTooLong):
+		c.log.Info("line too long; closing")
+		c.out.CloseAfter(wire.ErrorLine(wire.ErrSyntax, ""))
+	case errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed):
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		c.log.Info("idle timeout; closing")
+	default:
+		c.log.Debug("read", "err", err)
+	}
+}
+
+// dispatch runs one command line; false ends the connection.
+func (c *conn) dispatch(line []byte) bool {
+	if len(line) < 3 {
+		if c.state == stateConnected {
+			return false
+		}
+		c.sendLine(strconv.Itoa(wire.ErrSyntax))
+		return true
+	}
+	verb := string(line[:3])
+	def, known := commands[verb]
+	if !known || def.states&c.state == 0 {
+		if c.state == stateConnected || !known {
+			// Garbage first line, a command before VER, or a verb MSNP14
+			// does not have (SYN, ADC, a client MSG…): close without reply.
+			c.log.Debug("closing on unexpected command", "verb", printable(verb), "state", c.state)
+			return false
+		}
+	}
+	cmd, err := wire.Parse(line, !def.noTrID)
+	if err != nil {
+		return c.fail(&cmd, err)
+	}
+	if def.states&c.state == 0 {
+		// A known command outside its state (before login, or VER twice).
+		if verb == "VER" {
+			return false
+		}
+		return c.fail(&cmd, wire.Err(wire.ErrUnknownProperty, "not expected in this state"))
+	}
+	if def.payload {
+		n, err := cmd.PayloadLength(wire.MaxNSPayload)
+		if err != nil {
+			return c.fail(&cmd, err)
+		}
+		c.nc.SetReadDeadline(time.Now().Add(30 * time.Second))
+		if cmd.Payload, err = c.r.ReadPayload(n); err != nil {
+			c.log.Debug("payload read", "err", err)
+			return false
+		}
+		cmd.Args = cmd.Args[:len(cmd.Args)-1]
+	}
+	if c.log.Enabled(nil, slog.LevelDebug) {
+		c.log.Debug("command", "line", redact(verb, line))
+	}
+	if err := def.handle(c, &cmd); err != nil {
+		return c.fail(&cmd, err)
+	}
+	return !c.out.Closed()
+}
+
+// fail answers a handler error; false ends the connection.
+func (c *conn) fail(cmd *wire.Command, err error) bool {
+	var pe *wire.Error
+	switch {
+	case errors.As(err, &pe):
+		c.srv.hub.Stats.ProtocolErrs.Add(1)
+		c.log.Debug("protocol error", "verb", cmd.Verb, "code", pe.Code, "why", pe.Why)
+		if pe.Close {
+			c.out.CloseAfter(wire.ErrorLine(pe.Code, cmd.TrID))
+			return false
+		}
+		c.send(wire.ErrorLine(pe.Code, cmd.TrID))
+		return true
+	case errors.Is(err, wire.ErrClose):
+		c.log.Debug("closing", "verb", printable(cmd.Verb), "why", err)
+		return false
+	default:
+		c.log.Error("command failed", "verb", cmd.Verb, "err", err)
+		c.send(wire.ErrorLine(wire.ErrInternal, cmd.TrID))
+		return true
+	}
+}
+
+// close ends the session: the hub tells watchers, the socket closes once
+// anything queued (OUT, an error) is written.
+func (c *conn) close() {
+	if c.sess != nil {
+		c.srv.hub.Logout(c.sess)
+	}
+	c.out.CloseAfter(nil)
+	// A client that never reads must not keep the socket: bound the flush.
+	c.nc.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	c.log.Debug("closed")
+}
+
+// redact hides tickets in debug logs.
+func redact(verb string, line []byte) string {
+	if verb == "USR" && len(line) > 40 {
+		return string(line[:20]) + " [ticket hidden]"
+	}
+	return string(line)
+}
+
+func printable(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return fmt.Sprintf("%q", s)
+		}
+	}
+	return s
+}

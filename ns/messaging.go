@@ -1,0 +1,101 @@
+package ns
+
+import (
+	"strconv"
+
+	"msnserver/ns/wire"
+	"msnserver/store"
+)
+
+// handleXFR hands out a switchboard: "XFR trid SB host:port CKI cookie U
+// messenger.msn.com 1" (the MSNP14 direct-connect flag last).
+func (c *conn) handleXFR(cmd *wire.Command) error {
+	if len(cmd.Args) != 1 || cmd.Args[0] != "SB" {
+		return wire.Err(wire.ErrInvalidParameter, "XFR only hands out SB")
+	}
+	if !c.sess.HasStatus() {
+		return wire.Err(wire.ErrNotAllowedInState, "XFR SB before the first CHG")
+	}
+	cookie := c.srv.hub.IssueCookie(c.acct.Email, "")
+	c.sendLine("XFR", cmd.TrID, "SB", c.srv.hub.SwitchboardAddr(), "CKI", cookie, "U", "messenger.msn.com", "1")
+	return nil
+}
+
+// MaxUUMPayload bounds a UUM/UUN message, as a switchboard MSG is bounded.
+const MaxUUMPayload = wire.MaxSBPayload
+
+// handleUUM carries a message to a Yahoo! user through the NS: the recipient
+// gets "UBM sender network type len" with the payload unchanged. No reply on
+// success (ns-presence-lists.md §9.2). This server's network-32 accounts also
+// send to MSN users this way (their client may use network id 1).
+func (c *conn) handleUUM(cmd *wire.Command) error {
+	if len(cmd.Args) != 3 {
+		return wire.Fatal(wire.ErrSyntax, "UUM needs recipient, network and type")
+	}
+	to, netArg, kind := cmd.Args[0], cmd.Args[1], cmd.Args[2]
+	if k, err := strconv.Atoi(kind); err != nil || k < 1 || k > 4 {
+		return wire.Err(wire.ErrInvalidParameter, "bad message type")
+	}
+	if len(cmd.Payload) > MaxUUMPayload {
+		return wire.Err(wire.ErrInvalidParameter, "message too large")
+	}
+	net, err := strconv.Atoi(netArg)
+	if err != nil || (net != store.NetworkYahoo && !(net == store.NetworkMSN && c.acct.Network == store.NetworkYahoo)) {
+		return wire.Fatal(wire.ErrInvalidNetwork, "UUM is for Yahoo! users")
+	}
+	recipient, err := c.srv.store.AccountByEmail(to)
+	if err != nil || recipient.Network != net {
+		return wire.Err(wire.ErrInvalidUser, "no such user on that network")
+	}
+	s := c.srv.hub.Lookup(recipient.Email)
+	if s == nil || !s.Reachable(c.acct.Email) {
+		return wire.Err(wire.ErrPrincipalOffline, "recipient offline or blocking")
+	}
+	s.Out.Send(wire.Payload(cmd.Payload, "UBM", c.acct.Email, strconv.Itoa(c.acct.Network), kind))
+	c.srv.hub.Stats.Messages.Add(1)
+	return nil
+}
+
+// handleUUN relays a client-to-client notification as UBN.
+func (c *conn) handleUUN(cmd *wire.Command) error {
+	if len(cmd.Args) != 2 {
+		return wire.Err(wire.ErrSyntax, "UUN needs recipient and type")
+	}
+	if len(cmd.Payload) > MaxUUMPayload {
+		return wire.Err(wire.ErrInvalidParameter, "notification too large")
+	}
+	s := c.srv.hub.Lookup(cmd.Args[0])
+	if s == nil || !s.Reachable(c.acct.Email) {
+		return wire.Err(wire.ErrPrincipalOffline, "recipient offline or blocking")
+	}
+	c.sendLine("UUN", cmd.TrID, "OK")
+	s.Out.Send(wire.Payload(cmd.Payload, "UBN", c.acct.Email, cmd.Args[1]))
+	return nil
+}
+
+// handleSND accepts an "invite a friend" request; no mail is sent.
+func (c *conn) handleSND(cmd *wire.Command) error {
+	c.sendLine("SND", cmd.TrID, "OK")
+	return nil
+}
+
+// handleSDC is SND with an optional payload, read when the last argument is a length.
+func (c *conn) handleSDC(cmd *wire.Command) error {
+	if n := len(cmd.Args); n > 0 {
+		if size, err := strconv.Atoi(cmd.Args[n-1]); err == nil && size > 0 {
+			if size > wire.MaxNSPayload {
+				return wire.Fatal(wire.ErrSyntax, "payload too large")
+			}
+			if _, err := c.r.ReadPayload(size); err != nil {
+				return err
+			}
+		}
+	}
+	c.sendLine("SDC", cmd.TrID, "OK")
+	return nil
+}
+
+// handlePGD: pages to phones are not delivered here.
+func (c *conn) handlePGD(cmd *wire.Command) error {
+	return wire.Err(wire.ErrPrincipalOffline, "no mobile paging")
+}

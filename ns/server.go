@@ -1,0 +1,187 @@
+// Package ns is the notification server (dispatch and notification on one
+// listener): login, presence, lists, Yahoo! interoperability, challenges,
+// pings and broadcasts. Each connection is served by one goroutine that
+// reads a line, runs its command to the end and queues the replies; pushes
+// from other connections go through the same non-blocking queue (wire.Queue).
+package ns
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"msnserver/ns/hub"
+	"msnserver/store"
+	"msnserver/web/ticket"
+)
+
+// Options configure the notification server.
+type Options struct {
+	// Policy returns the GCF shields policy document sent at login.
+	Policy func() string
+	// Challenge sends a CHL after the first CHG and checks the QRY answer.
+	Challenge bool
+	// IdleTimeout closes a logged-in connection silent for this long (3 × the QNG interval).
+	IdleTimeout time.Duration
+	// LoginTimeout closes a connection that has not logged in within this time.
+	LoginTimeout time.Duration
+	// MaxConns bounds connections in total and MaxConnsPerIP per address.
+	MaxConns      int
+	MaxConnsPerIP int
+	// MaxContacts bounds a session's forward list (ADL → 210).
+	MaxContacts int
+	// MailData returns the initial mail-data MSG sent after the first CHG (nil: none).
+	MailData func(email string) []byte
+	// QueueLimit is the most a slow reader may have pending before it is dropped.
+	QueueLimit int
+}
+
+func (o *Options) defaults() {
+	if o.Policy == nil {
+		o.Policy = func() string { return DefaultPolicy }
+	}
+	if o.IdleTimeout == 0 {
+		o.IdleTimeout = 150 * time.Second
+	}
+	if o.LoginTimeout == 0 {
+		o.LoginTimeout = 60 * time.Second
+	}
+	if o.MaxConns == 0 {
+		o.MaxConns = 20000
+	}
+	if o.MaxConnsPerIP == 0 {
+		o.MaxConnsPerIP = 20000
+	}
+	if o.MaxContacts == 0 {
+		o.MaxContacts = store.MaxContacts
+	}
+}
+
+// DefaultPolicy is the minimal SHIELDS policy (ns-login.md §5): no client is blocked.
+const DefaultPolicy = `<Policies><Policy type="SHIELDS" checksum="94A347C122C483F8BEAD525832DB2F71"><config><shield><cli maj="7" min="0" minbld="0" maxbld="9999" deny=" " /></shield><block></block></config></Policy></Policies>`
+
+// Server is the notification server.
+type Server struct {
+	hub     *hub.Hub
+	store   *store.Store
+	tickets *ticket.Signer
+	log     *slog.Logger
+	opts    Options
+
+	mu        sync.Mutex // tier 3: connection set and listeners
+	listeners []net.Listener
+	conns     map[*conn]struct{}
+	perIP     map[string]int
+	closing   bool
+	wg        sync.WaitGroup
+	nextID    uint64
+}
+
+// New returns a notification server.
+func New(h *hub.Hub, st *store.Store, tickets *ticket.Signer, log *slog.Logger, opts Options) *Server {
+	opts.defaults()
+	return &Server{hub: h, store: st, tickets: tickets, log: log, opts: opts, conns: map[*conn]struct{}{}, perIP: map[string]int{}}
+}
+
+// Serve accepts connections on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		return net.ErrClosed
+	}
+	s.listeners = append(s.listeners, ln)
+	s.mu.Unlock()
+	var delay time.Duration
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+				time.Sleep(delay)
+				continue
+			}
+			return err
+		}
+		delay = 0
+		c, ok := s.admit(nc)
+		if !ok {
+			nc.Close()
+			continue
+		}
+		go c.serve()
+	}
+}
+
+func (s *Server) admit(nc net.Conn) (*conn, bool) {
+	ip := remoteIP(nc)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing || len(s.conns) >= s.opts.MaxConns || s.perIP[ip] >= s.opts.MaxConnsPerIP {
+		s.log.Warn("connection refused", "remote", nc.RemoteAddr().String(), "conns", len(s.conns))
+		return nil, false
+	}
+	s.nextID++
+	c := newConn(s, nc, s.nextID)
+	s.conns[c] = struct{}{}
+	s.perIP[ip]++
+	s.wg.Add(1)
+	return c, true
+}
+
+func (s *Server) release(c *conn) {
+	s.mu.Lock()
+	delete(s.conns, c)
+	ip := c.ip
+	if s.perIP[ip]--; s.perIP[ip] <= 0 {
+		delete(s.perIP, ip)
+	}
+	s.mu.Unlock()
+	s.wg.Done()
+}
+
+// Shutdown stops accepting, sends OUT SSD to every client, waits for them to
+// go (or ctx to end) and then closes what is left.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closing = true
+	for _, ln := range s.listeners {
+		ln.Close()
+	}
+	conns := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.kick("SSD")
+	}
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		for _, c := range conns {
+			c.nc.SetDeadline(time.Now())
+			c.nc.Close()
+		}
+		<-done
+		return ctx.Err()
+	}
+}
+
+func remoteIP(nc net.Conn) string {
+	if a, ok := nc.RemoteAddr().(*net.TCPAddr); ok {
+		return a.IP.String()
+	}
+	host, _, _ := net.SplitHostPort(nc.RemoteAddr().String())
+	return host
+}
