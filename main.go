@@ -226,8 +226,8 @@ func runAdminPasswd(args []string) error {
 
 type serveConfig struct {
 	data, nsAddr, sbAddr, httpAddr, httpsAddr, adminAddr, publicHost string
-	challenge                                                       bool
-	debug                                                           bool
+	challenge                                                        bool
+	debug                                                            bool
 }
 
 func runServe(args []string) error {

@@ -91,7 +91,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		resp.Responses = append(resp.Responses, s.response(i, t.Address, acct, now))
 	}
 	doc := envelope{
-		S: soap.NSEnvelope,
+		S:      soap.NSEnvelope,
 		Header: &header{PP: s.pp(acct, now, "0x48803", "0x0")},
 		Body:   envBody{Content: resp},
 	}
