@@ -1,0 +1,300 @@
+package sb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"msnserver/ns/hub"
+	"msnserver/ns/wire"
+)
+
+// Options are the switchboard's limits. Zero values take the defaults.
+type Options struct {
+	// MaxMembers caps the participants of one session; a CAL beyond it gets
+	// 217 (switchboard.md §10: WLM lets a conversation grow to about 20).
+	MaxMembers int
+	// MaxSessionsPerUser caps the sessions one user is in at once; a USR or
+	// ANS beyond it gets 713 and a close.
+	MaxSessionsPerUser int
+	// MaxPayload caps a MSG payload; a longer one gets 200 and a close.
+	MaxPayload int
+	// IdleTimeout removes a member (BYE handle 1) when neither it nor
+	// anyone else in its session has sent anything for this long.
+	IdleTimeout time.Duration
+	// AuthTimeout closes a connection that has not sent USR or ANS in time.
+	AuthTimeout time.Duration
+	// CallBurst CALs may be sent back to back on one connection; after that
+	// one more per CallInterval, and the rest get 713.
+	CallBurst    int
+	CallInterval time.Duration
+	// QueueLimit is the most a slow reader may have pending before it is dropped.
+	QueueLimit int
+}
+
+// Defaults for Options.
+const (
+	DefaultMaxMembers         = 20
+	DefaultMaxSessionsPerUser = 50
+	DefaultIdleTimeout        = 5 * time.Minute
+	DefaultAuthTimeout        = 60 * time.Second
+	DefaultCallBurst          = 20
+	DefaultCallInterval       = time.Second
+)
+
+func (o Options) withDefaults() Options {
+	if o.MaxMembers <= 0 {
+		o.MaxMembers = DefaultMaxMembers
+	}
+	if o.MaxSessionsPerUser <= 0 {
+		o.MaxSessionsPerUser = DefaultMaxSessionsPerUser
+	}
+	if o.MaxPayload <= 0 {
+		o.MaxPayload = wire.MaxSBPayload
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = DefaultIdleTimeout
+	}
+	if o.AuthTimeout <= 0 {
+		o.AuthTimeout = DefaultAuthTimeout
+	}
+	if o.CallBurst <= 0 {
+		o.CallBurst = DefaultCallBurst
+	}
+	if o.CallInterval <= 0 {
+		o.CallInterval = DefaultCallInterval
+	}
+	if o.QueueLimit <= 0 {
+		o.QueueLimit = wire.DefaultQueueLimit
+	}
+	return o
+}
+
+// Server is the switchboard.
+type Server struct {
+	hub  *hub.Hub
+	log  *slog.Logger
+	opts Options
+
+	mu        sync.Mutex // tier 2: the registry below
+	listeners map[net.Listener]struct{}
+	conns     map[*conn]struct{}
+	sessions  map[string]*session
+	closing   bool
+
+	wg      sync.WaitGroup // one per connection goroutine
+	nextCID atomic.Uint64
+	panics  atomic.Int64 // recovered panics (tests fail on any)
+}
+
+// New returns a switchboard that authenticates with h's cookies and rings
+// through h.
+func New(h *hub.Hub, log *slog.Logger, opts Options) *Server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Server{
+		hub:       h,
+		log:       log,
+		opts:      opts.withDefaults(),
+		listeners: map[net.Listener]struct{}{},
+		conns:     map[*conn]struct{}{},
+		sessions:  map[string]*session{},
+	}
+}
+
+// Serve accepts switchboard connections on l until l is closed. After
+// Shutdown it returns nil.
+func (s *Server) Serve(l net.Listener) error {
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		l.Close()
+		return nil
+	}
+	s.listeners[l] = struct{}{}
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.listeners, l)
+		s.mu.Unlock()
+	}()
+
+	var backoff time.Duration
+	for {
+		nc, err := l.Accept()
+		if err != nil {
+			if s.isClosing() {
+				return nil
+			}
+			if errors.Is(err, net.ErrClosed) {
+				return fmt.Errorf("switchboard accept: %w", err)
+			}
+			// Out of file descriptors and the like: wait and try again.
+			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+			s.log.Warn("switchboard accept", "err", err, "retry_in", backoff)
+			time.Sleep(backoff)
+			continue
+		}
+		backoff = 0
+		s.wg.Add(1)
+		go s.serveConn(nc)
+	}
+}
+
+func (s *Server) isClosing() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closing
+}
+
+// Shutdown closes the listeners, then every connection once its queued
+// lines are written, and waits for the connections to end. When ctx ends
+// first, the remaining connections are closed at once and ctx's error is
+// returned.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closing = true
+	for l := range s.listeners {
+		l.Close()
+	}
+	conns := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+
+	for _, c := range conns {
+		c.remove()
+	}
+	done := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		for _, c := range conns {
+			c.q.Close()
+		}
+		<-done
+		return ctx.Err()
+	}
+}
+
+// track registers a new connection; false while shutting down.
+func (s *Server) track(c *conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return false
+	}
+	s.conns[c] = struct{}{}
+	return true
+}
+
+func (s *Server) untrack(c *conn) {
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+}
+
+// newSession registers an empty session with a fresh decimal id of 9–10
+// digits (the historic form).
+func (s *Server) newSession() *session {
+	sess := &session{srv: s, since: time.Now()}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for {
+		id := strconv.FormatUint(uint64(rand.N[uint32](4294967295-100000000)+100000000), 10)
+		if _, taken := s.sessions[id]; !taken {
+			sess.id = id
+			s.sessions[id] = sess
+			return sess
+		}
+	}
+}
+
+func (s *Server) lookupSession(id string) *session {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sessions[id]
+}
+
+func (s *Server) dropSession(sess *session) {
+	s.mu.Lock()
+	if s.sessions[sess.id] == sess {
+		delete(s.sessions, sess.id)
+	}
+	s.mu.Unlock()
+}
+
+func (s *Server) allSessions() []*session {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*session, 0, len(s.sessions))
+	for _, sess := range s.sessions {
+		out = append(out, sess)
+	}
+	return out
+}
+
+// Info describes one session for the admin console.
+type Info struct {
+	ID       string
+	Members  []string // e-mail addresses, in order of joining
+	Since    time.Time
+	Messages int64 // MSGs relayed
+}
+
+// Sessions lists the open sessions, oldest first.
+func (s *Server) Sessions() []Info {
+	all := s.allSessions()
+	out := make([]Info, 0, len(all))
+	for _, sess := range all {
+		members := sess.snapshot()
+		if len(members) == 0 {
+			continue
+		}
+		info := Info{ID: sess.id, Since: sess.since, Messages: sess.messages.Load(), Members: make([]string, len(members))}
+		for i, m := range members {
+			info.Members[i] = m.email
+		}
+		out = append(out, info)
+	}
+	slices.SortFunc(out, func(a, b Info) int { return a.Since.Compare(b.Since) })
+	return out
+}
+
+// Connections is the number of open switchboard connections.
+func (s *Server) Connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
+
+// Disconnect removes every switchboard member that entered through the NS
+// session u (for example after u was replaced by a login elsewhere): the
+// others get BYE handle 1. It returns how many connections it closed.
+func (s *Server) Disconnect(u *hub.Session) int {
+	n := 0
+	for _, sess := range s.allSessions() {
+		for _, m := range sess.snapshot() {
+			if m.user == u {
+				m.remove()
+				n++
+			}
+		}
+	}
+	return n
+}

@@ -1,0 +1,172 @@
+package sb
+
+import (
+	"errors"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"msnserver/ns/wire"
+)
+
+// session is one conversation. Its member list is copied on write, so the
+// relay reads it with one short lock and fans out without holding it.
+type session struct {
+	srv      *Server
+	id       string // set before the session is published
+	since    time.Time
+	messages atomic.Int64
+	active   atomic.Int64 // unix nanoseconds of the last relayed MSG
+
+	mu      sync.Mutex // tier 2; see the package doc
+	members []*conn    // never modified in place
+	ended   bool       // the last member left; nobody may join again
+}
+
+// Reasons a join fails.
+var (
+	errSessionGone = errors.New("session has ended")
+	errSessionFull = errors.New("session is full")
+	errMember      = errors.New("already a member")
+)
+
+// snapshot returns the current members; the slice must not be modified.
+func (s *session) snapshot() []*conn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.members
+}
+
+// start makes c the first member (USR).
+func (s *session) start(c *conn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.members = []*conn{c}
+}
+
+// join adds c (ANS). Under the lock, so that no relayed MSG or BYE can
+// overtake them, c gets one IRO per member present and ANS trid OK, and the
+// present members get JOI for c.
+func (s *session) join(c *conn, trid string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.ended || len(s.members) == 0:
+		return errSessionGone
+	case len(s.members) >= s.srv.opts.MaxMembers:
+		return errSessionFull
+	}
+	for _, m := range s.members {
+		if m.email == c.email {
+			return errMember
+		}
+	}
+	total := strconv.Itoa(len(s.members))
+	var reply []byte
+	for i, m := range s.members {
+		reply = wire.AppendLine(reply, "IRO", trid, strconv.Itoa(i+1), total, m.email, wire.EncodeName(m.user.Name()), m.user.Caps())
+	}
+	reply = wire.AppendLine(reply, "ANS", trid, "OK")
+	c.q.Send(reply)
+	joi := wire.Line("JOI", c.email, wire.EncodeName(c.user.Name()), c.user.Caps())
+	for _, m := range s.members {
+		m.q.Send(joi)
+	}
+	s.members = append(s.members[:len(s.members):len(s.members)], c)
+	return nil
+}
+
+// has reports whether email is a member.
+func (s *session) has(email string) bool {
+	for _, m := range s.snapshot() {
+		if m.email == email {
+			return true
+		}
+	}
+	return false
+}
+
+// leave removes c and queues bye to the members left. The last one out
+// ends the session and takes it off the registry.
+func (s *session) leave(c *conn, bye []byte) {
+	s.mu.Lock()
+	i := -1
+	for j, m := range s.members {
+		if m == c {
+			i = j
+			break
+		}
+	}
+	if i < 0 {
+		s.mu.Unlock()
+		return
+	}
+	rest := make([]*conn, 0, len(s.members)-1)
+	rest = append(append(rest, s.members[:i]...), s.members[i+1:]...)
+	s.members = rest
+	for _, m := range rest {
+		m.q.Send(bye)
+	}
+	empty := len(rest) == 0
+	if empty {
+		s.ended = true
+	}
+	s.mu.Unlock()
+	if empty {
+		s.srv.dropSession(s)
+	}
+}
+
+// relay queues msg to every member but from, or only to the member named
+// dest when there is one (P2P-Dest, switchboard.md §8.4). It reports whether
+// at least one member got it.
+func (s *session) relay(from *conn, msg []byte, dest []byte, now time.Time) bool {
+	members := s.snapshot()
+	s.messages.Add(1)
+	s.active.Store(now.UnixNano())
+	to := ""
+	if len(dest) > 0 && len(members) > 2 {
+		for _, m := range members {
+			if m != from && len(m.email) == len(dest) && equalFold(m.email, dest) {
+				to = m.email
+				break
+			}
+		}
+	}
+	delivered := false
+	for _, m := range members {
+		if m == from || (to != "" && m.email != to) {
+			continue
+		}
+		if m.q.Send(msg) {
+			delivered = true
+		}
+	}
+	return delivered
+}
+
+// activeAfter reports whether a MSG was relayed after t.
+func (s *session) activeAfter(t time.Time) bool {
+	return s.active.Load() > t.UnixNano()
+}
+
+// equalFold compares an ASCII e-mail address with bytes, ignoring case.
+func equalFold(s string, b []byte) bool {
+	if len(s) != len(b) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		x, y := s[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
