@@ -184,13 +184,6 @@ func (c *conn) dispatch(line []byte) bool {
 	if err != nil {
 		return c.fail(&cmd, err)
 	}
-	if def.states&c.state == 0 {
-		// A known command outside its state (before login, or VER twice).
-		if verb == "VER" {
-			return false
-		}
-		return c.fail(&cmd, wire.Err(wire.ErrUnknownProperty, "not expected in this state"))
-	}
 	if def.payload {
 		n, err := cmd.PayloadLength(wire.MaxNSPayload)
 		if err != nil {
@@ -202,6 +195,14 @@ func (c *conn) dispatch(line []byte) bool {
 			return false
 		}
 		cmd.Args = cmd.Args[:len(cmd.Args)-1]
+	}
+	if def.states&c.state == 0 {
+		// A known command outside its state (before login, or VER twice);
+		// its payload is already consumed, so the stream stays in step.
+		if verb == "VER" {
+			return false
+		}
+		return c.fail(&cmd, wire.Err(wire.ErrUnknownProperty, "not expected in this state"))
 	}
 	if c.log.Enabled(nil, slog.LevelDebug) {
 		c.log.Debug("command", "line", redact(verb, line))

@@ -1,0 +1,274 @@
+package ns
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"msnserver/web/ticket"
+
+	"msnserver/ns/challenge"
+)
+
+// TestSeedTranscript replays the seed's notification-server login (its second
+// connection) and checks every server line exactly; only the ticket, times,
+// member id and addresses differ.
+func TestSeedTranscript(t *testing.T) {
+	ts := startServer(t, Options{Challenge: true})
+	acct := ts.addUser("example@hotmail.com", "s3cret&pw", "example user", 1)
+	ts.addUser("anotheruser@hotmail.com", "pw", "", 1)
+
+	c := ts.dial("example")
+	c.send("VER 4 MSNP14 MSNP13 CVR0")
+	c.expect("VER 4 MSNP14")
+	c.send("CVR 5 0x0409 winnt 5.1 i386 MSNMSGR 8.0.0566 MSMSGS example@hotmail.com")
+	c.expect("CVR 5 8.0.0566 8.0.0566 8.0.0566 http://127.0.0.1/download http://127.0.0.1/")
+	c.send("USR 6 TWN I example@hotmail.com")
+	c.expectRe(`USR 6 TWN S ct=\d+,rver=5\.5\.4177\.0,wp=FS_40SEC_0_COMPACT,lc=1033,id=507,ru=http://messenger\.msn\.com,tw=0,kpp=1,kv=4,ver=2\.1\.6000\.1,rn=\w{8},tpf=[0-9a-f]{32}`)
+	c.expectPayload("GCF 0", DefaultPolicy)
+	if len(DefaultPolicy) != 203 {
+		t.Fatalf("default policy is %d bytes, the reference's is 203", len(DefaultPolicy))
+	}
+
+	tk, body := ts.rst("Example@Hotmail.com", "s3cret&pw")
+	if tk == "" {
+		t.Fatalf("no ticket: %s", body)
+	}
+	c.send("USR 7 TWN S " + tk)
+	c.expect("USR 7 OK example@hotmail.com 1 0")
+	c.expect("SBS 0 null")
+
+	line, profile := c.readPayloadCmd()
+	port := c.nc.LocalAddr().(*net.TCPAddr).Port
+	want := "MIME-Version: 1.0\r\n" +
+		"Content-Type: text/x-msmsgsprofile; charset=UTF-8\r\n" +
+		"LoginTime: " + headerValue(profile, "LoginTime") + "\r\n" +
+		"EmailEnabled: 0\r\n" +
+		"MemberIdHigh: " + strconv.FormatUint(acct.PUID>>32, 10) + "\r\n" +
+		"MemberIdLow: " + strconv.FormatUint(acct.PUID&0xffffffff, 10) + "\r\n" +
+		"lang_preference: 1033\r\n" +
+		"PreferredEmail: example@hotmail.com\r\n" +
+		"country: US\r\n" +
+		"PostalCode: \r\n" +
+		"Gender: \r\n" +
+		"Kid: 0\r\n" +
+		"Age: \r\n" +
+		"BDayPre: \r\n" +
+		"Birthday: \r\n" +
+		"Wallet: \r\n" +
+		"Flags: 1027\r\n" +
+		"sid: 507\r\n" +
+		"kv: 11\r\n" +
+		"MSPAuth: " + strings.TrimSuffix(strings.TrimPrefix(tk, "t="), "&p=") + "\r\n" +
+		"ClientIP: 127.0.0.1\r\n" +
+		"ClientPort: " + strconv.Itoa((port&0xff)<<8|port>>8) + "\r\n" +
+		"ABCHMigrated: 1\r\n" +
+		"\r\n"
+	if line != fmt.Sprintf("MSG Hotmail Hotmail %d", len(want)) || profile != want {
+		t.Fatalf("profile:\n got %q %q\nwant %q", line, profile, want)
+	}
+
+	c.send("BLP 7 AL")
+	c.expect("BLP 7 AL")
+	c.sendPayload("ADL 8", `<ml l="1"><d n="hotmail.com"><c n="anotheruser" l="3" t="1" /></d><t><c n="tel:+15551111222" l="3" /></t></ml>`)
+	c.expect("ADL 8 OK")
+	c.send("PRP 9 MFN example%20user")
+	c.expect("PRP 9 MFN example%20user")
+	c.send("CHG 10 NLN")
+	c.expect("CHG 10 NLN")
+	// The challenge follows the first CHG.
+	chl := c.expectRe(`CHL 0 (\d{20})`)[1]
+	c.sendPayload("UUX 11", `<Data><PSM></PSM><CurrentMedia></CurrentMedia><MachineGuid>{44BFD5A4-7450-4BDA-BA3A-C51B3031126D}</MachineGuid></Data>`)
+	c.expect("UUX 11 0")
+	c.sendPayload("QRY 12 PROD01065C%ZFN6F", challenge.Response(chl, "PROD01065C%ZFN6F", "O4BG@C7BWLYQX?5G"))
+	c.expect("QRY 12")
+	c.send("PNG")
+	c.expect("QNG 50")
+}
+
+func headerValue(payload, name string) string {
+	for _, l := range strings.Split(payload, "\r\n") {
+		if v, ok := strings.CutPrefix(l, name+": "); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+func TestVersionNegotiation(t *testing.T) {
+	ts := startServer(t, Options{})
+	c := ts.dial("wlm81")
+	c.send("VER 1 MSNP15 MSNP14 MSNP13 CVR0")
+	c.expect("VER 1 MSNP14")
+	c.send("VER 2 MSNP14")
+	c.expectClosed()
+
+	c = ts.dial("old")
+	c.send("VER 1 MSNP8 CVR0")
+	c.expect("VER 1 0")
+	c.expectClosed()
+
+	c = ts.dial("msnp13")
+	c.send("VER 1 MSNP13 CVR0")
+	c.expect("VER 1 MSNP13")
+}
+
+func TestChallengeWrongAnswer(t *testing.T) {
+	ts := startServer(t, Options{Challenge: true})
+	ts.addUser("alice@hotmail.com", "pw", "Alice", 1)
+	c := ts.login("alice@hotmail.com", "pw")
+	c.send("CHG 5 NLN 1611513916 0")
+	c.expect("CHG 5 NLN 1611513916 0")
+	c.expectRe(`CHL 0 \d{20}`)
+	c.sendPayload("QRY 6 PROD01065C%ZFN6F", strings.Repeat("0", 32))
+	c.expect("540 6")
+	c.expectClosed()
+}
+
+func TestTicketRefused(t *testing.T) {
+	ts := startServer(t, Options{})
+	ts.addUser("alice@hotmail.com", "pw", "", 1)
+	ts.addUser("bob@hotmail.com", "pw", "", 1)
+	bobTicket, _ := ts.rst("bob@hotmail.com", "pw")
+	forged := []string{
+		"t=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA&p=", // bad signature
+		"t=garbage&p=",
+		bobTicket, // another account's ticket
+	}
+	for i, tk := range forged {
+		c := ts.dial("alice")
+		c.send("VER 1 MSNP14")
+		c.expect("VER 1 MSNP14")
+		c.send("USR 2 TWN I alice@hotmail.com")
+		c.readLine()
+		c.readPayloadCmd()
+		c.send("USR 3 TWN S " + tk)
+		c.expect("911 3")
+		c.expectClosed()
+		_ = i
+	}
+	expired := ts.tickets.IssueAt(1, time.Now().Add(-time.Minute))
+	c := ts.dial("alice")
+	c.send("VER 1 MSNP14")
+	c.expect("VER 1 MSNP14")
+	c.send("USR 2 TWN I alice@hotmail.com")
+	c.readLine()
+	c.readPayloadCmd()
+	c.send("USR 3 TWN S " + ticket.Compact(expired))
+	c.expect("911 3")
+	c.expectClosed()
+	_, body := ts.rst("alice@hotmail.com", "wrong")
+	if !strings.Contains(body, "wsse:FailedAuthentication") || !strings.Contains(body, "0x80048821") {
+		t.Fatalf("wrong password: %s", body)
+	}
+	_, body = ts.rst("nobody@hotmail.com", "pw")
+	if !strings.Contains(body, "wsse:FailedAuthentication") || !strings.Contains(body, "0x80048821") {
+		t.Fatalf("unknown account: %s", body)
+	}
+}
+
+func TestDoubleLogin(t *testing.T) {
+	ts := startServer(t, Options{})
+	ts.addUser("alice@hotmail.com", "pw", "", 1)
+	first := ts.login("alice@hotmail.com", "pw")
+	first.online()
+	ts.login("alice@hotmail.com", "pw")
+	first.expect("OUT OTH")
+	first.expectClosed()
+}
+
+func TestCommandsBeforeLogin(t *testing.T) {
+	ts := startServer(t, Options{})
+	probes := []struct{ line, payload string }{
+		{"CHG 2 NLN 0", ""}, {"XFR 2 SB", ""}, {"PRP 2 MFN x", ""}, {"BLP 2 AL", ""}, {"ADL 2", `<ml l="1"></ml>`},
+	}
+	for _, p := range probes {
+		// Before VER: closed without a reply.
+		c := ts.dial("early")
+		if p.payload != "" {
+			c.sendPayload(p.line, p.payload)
+		} else {
+			c.send(p.line)
+		}
+		c.expectClosed()
+		// After VER: 715 with the TrID, connection kept.
+		c = ts.dial("early")
+		c.send("VER 1 MSNP14")
+		c.expect("VER 1 MSNP14")
+		if p.payload != "" {
+			c.sendPayload(p.line, p.payload)
+		} else {
+			c.send(p.line)
+		}
+		c.expect("715 2")
+		c.send("PNG")
+		c.expect("QNG 50")
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	ts := startServer(t, Options{})
+	ts.addUser("alice@hotmail.com", "pw", "", 1)
+
+	c := ts.login("alice@hotmail.com", "pw")
+	c.send("ZZZ 5 whatever")
+	c.expectClosed()
+
+	c = ts.dial("long")
+	c.send("VER 1 MSNP14 " + strings.Repeat("A", 64*1024))
+	c.expect("200")
+	c.expectClosed()
+
+	c = ts.login("alice@hotmail.com", "pw")
+	c.send("UUX 5 4294967295")
+	c.expect("200 5")
+	c.expectClosed()
+
+	c = ts.login("alice@hotmail.com", "pw")
+	c.send("USR 5 TWN I alice@hotmail.com")
+	c.expect("207 5")
+	c.send("CHG 6 XXX 0")
+	c.expect("201 6")
+	c.send("CHG 7 FLN 0")
+	c.expect("201 7")
+	c.send("PRP 8 ZZZ x")
+	c.expect("715 8")
+	c.send("XFR 9 SB")
+	c.expect("913 9")
+	c.send("XFR 10 NS")
+	c.expect("201 10")
+	c.send("CHG 11 NLN notanumber")
+	c.expect("201 11")
+	c.send("OUT")
+	c.expectClosed()
+
+	c = ts.dial("garbage")
+	c.nc.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
+	c.expectClosed()
+}
+
+func TestRestartKeepsAccounts(t *testing.T) {
+	ts := startServer(t, Options{})
+	ts.addUser("alice@hotmail.com", "pw", "Alice", 1)
+	c := ts.login("alice@hotmail.com", "pw")
+	c.send("PRP 5 MFN Alice%20Renamed")
+	c.expect("PRP 5 MFN Alice%20Renamed")
+	ts.restart(Options{})
+	a, err := ts.store.AccountByEmail("ALICE@hotmail.com")
+	if err != nil || a.Name != "Alice Renamed" {
+		t.Fatalf("after restart: %+v %v", a, err)
+	}
+	ts.login("alice@hotmail.com", "pw")
+}
+
+func TestShutdownSendsOUTSSD(t *testing.T) {
+	ts := startServer(t, Options{})
+	ts.addUser("alice@hotmail.com", "pw", "", 1)
+	c := ts.login("alice@hotmail.com", "pw")
+	ts.close()
+	c.expect("OUT SSD")
+	c.expectClosed()
+}
