@@ -50,11 +50,11 @@ var errHangUp = errors.New("connection finished")
 // conn is one switchboard connection. Everything but q, removed and the
 // fields fixed at authentication (email, user) belongs to its reader goroutine.
 type conn struct {
-	srv *Server
-	nc  net.Conn
-	in  *countingConn
-	r   *wire.Reader
-	q   *wire.Queue
+	srv   *Server
+	nc    net.Conn
+	in    *countingConn
+	r     *wire.Reader
+	q     *wire.Queue
 	log   *slog.Logger
 	debug bool // log raw lines (checked first: formatting them allocates)
 

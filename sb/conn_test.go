@@ -1,0 +1,57 @@
+package sb
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestState sends every verb in every state it is not allowed in: 200 with
+// its TrID, then a close (switchboard.md §3: only USR or ANS may open a
+// connection); a member's removal is announced as BYE handle 1.
+func TestState(t *testing.T) {
+	e := newEnv(t, Options{})
+	alice := e.login("alice@hotmail.com", "Alice")
+	bob := e.login("bob@hotmail.com", "Bob")
+
+	for _, line := range []string{"CAL 1 bob@hotmail.com", "MSG 1 A 2\r\nhi", "ZZZ 1 x", "PNG 1", "XFR 1 SB"} {
+		c := e.dial("new")
+		c.send("%s", line)
+		c.expect("200 1")
+		c.expectClosed()
+	}
+	for _, line := range []string{"USR 5 alice@hotmail.com x", "ANS 5 alice@hotmail.com x 1", "ZZZ 5 x", "VER 5 MSNP14"} {
+		sbs := e.chat(alice, bob)
+		sbs[0].send("%s", line)
+		sbs[0].expect("200 5")
+		sbs[0].expectClosed()
+		sbs[1].expect("BYE alice@hotmail.com 1")
+	}
+	// OUT before authenticating just closes.
+	c := e.dial("out")
+	c.send("OUT")
+	c.expectClosed()
+}
+
+// TestGarbage: binary junk, an HTTP request, a TLS hello and an over-long
+// line get at most one error, then a close; the switchboard goes on serving.
+func TestGarbage(t *testing.T) {
+	e := newEnv(t, Options{})
+	alice := e.login("alice@hotmail.com", "Alice")
+	bob := e.login("bob@hotmail.com", "Bob")
+	sbs := e.chat(alice, bob)
+	for _, junk := range []string{
+		"\x00\xff\xfe garbage\r\n",
+		"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+		"\x16\x03\x01\x00\x2a\x01\x00\x00\x26\x03\x03\r\n",
+		"USR 1 " + strings.Repeat("A", 1<<20) + "\r\n",
+		"usr 1 a b\r\n",
+		"USR  1 a b\r\n",
+	} {
+		c := e.dial("junk")
+		c.c.Write([]byte(junk))
+		c.expectClosed("200", "200 1")
+	}
+	m := []byte(typing)
+	sbs[0].msg("U", m)
+	sbs[1].expectMsg("MSG alice@hotmail.com Alice 90", m)
+}

@@ -1,0 +1,242 @@
+package sb
+
+import (
+	"fmt"
+	"testing"
+
+	"msnserver/store"
+)
+
+// TestCallAnswer is switchboard.md §12: alice opens a session, calls bob,
+// bob answers from his RNG.
+func TestCallAnswer(t *testing.T) {
+	e := newEnv(t, Options{})
+	alice := e.login("alice@hotmail.com", "Alice")
+	bob := e.login("bob@hotmail.com", "Bob Smith")
+
+	a := e.dial("alice")
+	a.send("USR 1 alice@hotmail.com %s", e.hub.IssueCookie("alice@hotmail.com", ""))
+	a.expect("USR 1 OK alice@hotmail.com Alice")
+	a.send("CAL 2 bob@hotmail.com")
+	ringing := a.expectPrefix("CAL 2 RINGING ")
+	sid := ringing[len("CAL 2 RINGING "):]
+	if len(sid) < 9 || len(sid) > 10 {
+		t.Fatalf("session id %q: want 9-10 digits", sid)
+	}
+
+	rng, rsid, cookie := bob.rng(t)
+	if want := fmt.Sprintf("RNG %s %s CKI %s alice@hotmail.com Alice U messenger.hotmail.com 1", sid, e.addr, cookie); rng != want {
+		t.Fatalf("RNG\nwant %q\n got %q", want, rng)
+	}
+	if rsid != sid {
+		t.Fatalf("RNG session %s, CAL said %s", rsid, sid)
+	}
+
+	b := e.dial("bob")
+	b.send("ANS 1 bob@hotmail.com %s %s", cookie, sid)
+	b.expect("IRO 1 1 1 alice@hotmail.com Alice " + caps)
+	b.expect("ANS 1 OK")
+	a.expect("JOI bob@hotmail.com Bob%20Smith " + caps)
+
+	if n := alice.ns.SwitchboardCount() + bob.ns.SwitchboardCount(); n != 2 {
+		t.Fatalf("switchboard count %d, want 2", n)
+	}
+	infos := e.srv.Sessions()
+	if len(infos) != 1 || infos[0].ID != sid || fmt.Sprint(infos[0].Members) != "[alice@hotmail.com bob@hotmail.com]" {
+		t.Fatalf("Sessions() = %+v", infos)
+	}
+}
+
+// TestThreeParty: a third user gets one IRO per member; both get JOI; a
+// message from anyone reaches the two others.
+func TestThreeParty(t *testing.T) {
+	e := newEnv(t, Options{})
+	alice := e.login("alice@hotmail.com", "Alice")
+	bob := e.login("bob@hotmail.com", "Bob")
+	carol := e.login("carol@hotmail.com", "Carol")
+	sbs := e.chat(alice, bob)
+	a, b := sbs[0], sbs[1]
+
+	a.send("CAL 5 carol@hotmail.com")
+	a.expectPrefix("CAL 5 RINGING ")
+	_, sid, cookie := carol.rng(t)
+	c := e.dial("carol")
+	c.send("ANS 7 carol@hotmail.com %s %s", cookie, sid)
+	c.expect("IRO 7 1 2 alice@hotmail.com Alice " + caps)
+	c.expect("IRO 7 2 2 bob@hotmail.com Bob " + caps)
+	c.expect("ANS 7 OK")
+	a.expect("JOI carol@hotmail.com Carol " + caps)
+	b.expect("JOI carol@hotmail.com Carol " + caps)
+
+	hello := []byte(textMsg("hi both"))
+	tr := c.msg("A", hello)
+	a.expectMsg(fmt.Sprintf("MSG carol@hotmail.com Carol %d", len(hello)), hello)
+	b.expectMsg(fmt.Sprintf("MSG carol@hotmail.com Carol %d", len(hello)), hello)
+	c.expect(fmt.Sprintf("ACK %d", tr))
+}
+
+// TestCallErrors: 208 for a bad or unknown handle, 215 for oneself or a
+// member, 217 for offline, hidden, blocking, network-32 and a full session.
+func TestCallErrors(t *testing.T) {
+	e := newEnv(t, Options{MaxMembers: 3})
+	alice := e.login("alice@hotmail.com", "Alice")
+	bob := e.login("bob@hotmail.com", "Bob")
+	e.account("dave@hotmail.com", "Dave", store.NetworkMSN) // exists, offline
+	hidden := e.login("hidden@hotmail.com", "Hidden")
+	hidden.ns.SetStatus("2", "HDN", caps, "0")
+	blocker := e.login("blocker@hotmail.com", "Blocker")
+	blocker.ns.SetLists(&store.Lists{BLP: "AL", Block: map[string]int{"alice@hotmail.com": 1}})
+	strict := e.login("strict@hotmail.com", "Strict") // BLP BL, alice not on AL
+	strict.ns.SetLists(&store.Lists{BLP: "BL"})
+	e.loginNet("yuki@yahoo.com", "Yuki", store.NetworkYahoo)
+	carol := e.login("carol@hotmail.com", "Carol")
+	erin := e.login("erin@hotmail.com", "Erin")
+
+	sbs := e.chat(alice, bob)
+	a := sbs[0]
+	for _, tc := range []struct{ handle, want string }{
+		{"dave@hotmail.com", "217"},
+		{"nobody@hotmail.com", "208"},
+		{"hello", "208"},
+		{"alice@hotmail.com", "215"},
+		{"ALICE@hotmail.com", "215"},
+		{"bob@hotmail.com", "215"},
+		{"hidden@hotmail.com", "217"},
+		{"blocker@hotmail.com", "217"},
+		{"strict@hotmail.com", "217"},
+		{"yuki@yahoo.com", "217"},
+	} {
+		tr := a.nextTrID()
+		a.send("CAL %d %s", tr, tc.handle)
+		a.expect(fmt.Sprintf("%s %d", tc.want, tr))
+	}
+	e.invite(a, carol, sbs[1])
+	tr := a.nextTrID()
+	a.send("CAL %d %s", tr, erin.email)
+	a.expect(fmt.Sprintf("217 %d", tr)) // MaxMembers 3
+	select {
+	case l := <-erin.out.lines:
+		t.Fatalf("erin was rung into a full session: %q", l)
+	default:
+	}
+}
+
+// TestCallTooRapid: after the burst, CAL gets 713 until the bucket refills.
+func TestCallTooRapid(t *testing.T) {
+	e := newEnv(t, Options{CallBurst: 5, CallInterval: 1 << 40})
+	alice := e.login("alice@hotmail.com", "Alice")
+	e.account("dave@hotmail.com", "Dave", store.NetworkMSN)
+	a := e.open(alice)
+	for i := 0; i < 5; i++ {
+		tr := a.nextTrID()
+		a.send("CAL %d dave@hotmail.com", tr)
+		a.expect(fmt.Sprintf("217 %d", tr))
+	}
+	tr := a.nextTrID()
+	a.send("CAL %d dave@hotmail.com", tr)
+	a.expect(fmt.Sprintf("713 %d", tr))
+}
+
+// TestCookies: a forged, reused or misused cookie gets 911 and a close.
+func TestCookies(t *testing.T) {
+	e := newEnv(t, Options{})
+	alice := e.login("alice@hotmail.com", "Alice")
+	bob := e.login("bob@hotmail.com", "Bob")
+
+	c := e.dial("forged")
+	c.send("USR 1 alice@hotmail.com 123456789.123456789.123456789")
+	c.expect("911 1")
+	c.expectClosed()
+
+	cookie := e.hub.IssueCookie(alice.email, "")
+	c = e.dial("first")
+	c.send("USR 1 alice@hotmail.com %s", cookie)
+	c.expect("USR 1 OK alice@hotmail.com Alice")
+	c = e.dial("reused")
+	c.send("USR 1 alice@hotmail.com %s", cookie)
+	c.expect("911 1")
+	c.expectClosed()
+
+	c = e.dial("other user")
+	c.send("USR 1 bob@hotmail.com %s", e.hub.IssueCookie(alice.email, ""))
+	c.expect("911 1")
+	c.expectClosed()
+
+	a := e.open(alice)
+	a.send("CAL 9 bob@hotmail.com")
+	a.expectPrefix("CAL 9 RINGING ")
+	_, sid, ring := bob.rng(t)
+
+	c = e.dial("RNG cookie on USR")
+	c.send("USR 1 bob@hotmail.com %s", ring)
+	c.expect("911 1")
+	c.expectClosed()
+
+	ring = e.hub.IssueCookie(bob.email, sid)
+	c = e.dial("wrong session")
+	c.send("ANS 1 bob@hotmail.com %s 1000000001", ring)
+	c.expect("911 1")
+	c.expectClosed()
+
+	c = e.dial("XFR cookie on ANS")
+	c.send("ANS 1 bob@hotmail.com %s %s", e.hub.IssueCookie(bob.email, ""), sid)
+	c.expect("911 1")
+	c.expectClosed()
+
+	ring = e.hub.IssueCookie(bob.email, sid)
+	b := e.dial("bob")
+	b.send("ANS 2 bob@hotmail.com %s %s", ring, sid)
+	b.expectPrefix("IRO 2 1 1 alice@hotmail.com ")
+	b.expect("ANS 2 OK")
+	a.expect("JOI bob@hotmail.com Bob " + caps)
+	c = e.dial("reused RNG cookie")
+	c.send("ANS 2 bob@hotmail.com %s %s", ring, sid)
+	c.expect("911 2")
+	c.expectClosed()
+
+	// A second ANS of a member, with a fresh cookie, is refused too.
+	c = e.dial("bob again")
+	c.send("ANS 3 bob@hotmail.com %s %s", e.hub.IssueCookie(bob.email, sid), sid)
+	c.expect("911 3")
+	c.expectClosed()
+
+	// So is a cookie of a user who is not signed in to the NS.
+	e.account("dave@hotmail.com", "Dave", store.NetworkMSN)
+	c = e.dial("offline")
+	c.send("USR 1 dave@hotmail.com %s", e.hub.IssueCookie("dave@hotmail.com", ""))
+	c.expect("911 1")
+	c.expectClosed()
+}
+
+// TestAnswerEndedSession: ANS into a session whose members all left is 911.
+func TestAnswerEndedSession(t *testing.T) {
+	e := newEnv(t, Options{})
+	alice := e.login("alice@hotmail.com", "Alice")
+	bob := e.login("bob@hotmail.com", "Bob")
+	a := e.open(alice)
+	a.send("CAL 2 bob@hotmail.com")
+	a.expectPrefix("CAL 2 RINGING ")
+	_, sid, cookie := bob.rng(t)
+	a.send("OUT")
+	a.expectClosed()
+	waitFor(t, func() bool { return len(e.srv.Sessions()) == 0 })
+	b := e.dial("bob")
+	b.send("ANS 1 bob@hotmail.com %s %s", cookie, sid)
+	b.expect("911 1")
+	b.expectClosed()
+}
+
+// TestSessionsPerUser: beyond the limit USR gets 713 and a close.
+func TestSessionsPerUser(t *testing.T) {
+	e := newEnv(t, Options{MaxSessionsPerUser: 2})
+	alice := e.login("alice@hotmail.com", "Alice")
+	e.open(alice)
+	e.open(alice)
+	c := e.dial("third")
+	c.send("USR 1 alice@hotmail.com %s", e.hub.IssueCookie(alice.email, ""))
+	c.expect("713 1")
+	c.expectClosed()
+	if n := alice.ns.SwitchboardCount(); n != 2 {
+		t.Fatalf("switchboard count %d, want 2", n)
+	}
+}

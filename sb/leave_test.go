@@ -1,0 +1,126 @@
+package sb
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"testing"
+	"time"
+)
+
+// TestByeOnLeave: OUT gives BYE handle to the others, a dropped connection
+// too; the session ends with its last member (switchboard.md §9).
+func TestByeOnLeave(t *testing.T) {
+	e := newEnv(t, Options{})
+	alice := e.login("alice@hotmail.com", "Alice")
+	bob := e.login("bob@hotmail.com", "Bob")
+	carol := e.login("carol@hotmail.com", "Carol")
+	sbs := e.chat(alice, bob, carol)
+	a, b, c := sbs[0], sbs[1], sbs[2]
+
+	b.send("OUT")
+	b.expectClosed()
+	a.expect("BYE bob@hotmail.com")
+	c.expect("BYE bob@hotmail.com")
+	if n := bob.ns.SwitchboardCount(); n != 0 {
+		t.Fatalf("bob still counted in %d sessions", n)
+	}
+
+	c.c.Close()
+	a.expect("BYE carol@hotmail.com")
+
+	// Alone, alice may call again; the session lives on.
+	b = e.invite(a, bob)
+	if info := e.srv.Sessions(); len(info) != 1 || len(info[0].Members) != 2 {
+		t.Fatalf("Sessions() = %+v", info)
+	}
+	a.send("OUT")
+	a.expectClosed()
+	b.expect("BYE alice@hotmail.com")
+	b.c.Close()
+	waitFor(t, func() bool { return len(e.srv.Sessions()) == 0 && e.srv.Connections() == 0 })
+	if n := alice.ns.SwitchboardCount() + bob.ns.SwitchboardCount(); n != 0 {
+		t.Fatalf("switchboard count %d after everyone left", n)
+	}
+}
+
+// TestDisconnect: removing a user's NS session from the switchboard gives the
+// others BYE handle 1.
+func TestDisconnect(t *testing.T) {
+	e := newEnv(t, Options{})
+	alice := e.login("alice@hotmail.com", "Alice")
+	bob := e.login("bob@hotmail.com", "Bob")
+	sbs := e.chat(alice, bob)
+	if n := e.srv.Disconnect(bob.ns); n != 1 {
+		t.Fatalf("Disconnect closed %d connections, want 1", n)
+	}
+	sbs[1].expectClosed()
+	sbs[0].expect("BYE bob@hotmail.com 1")
+}
+
+// TestIdle: a member who only listens stays while others talk; once the
+// whole session is quiet for the idle limit, members are removed with BYE 1.
+func TestIdle(t *testing.T) {
+	e := newEnv(t, Options{IdleTimeout: 300 * time.Millisecond})
+	alice := e.login("alice@hotmail.com", "Alice")
+	bob := e.login("bob@hotmail.com", "Bob")
+	sbs := e.chat(alice, bob)
+	a, b := sbs[0], sbs[1]
+	m := []byte(typing)
+	for i := 0; i < 8; i++ { // 800 ms of bob talking, alice silent
+		b.msg("U", m)
+		a.expectMsg(fmt.Sprintf("MSG bob@hotmail.com Bob %d", len(m)), m)
+		time.Sleep(100 * time.Millisecond)
+	}
+	// Now silence: one of them times out first and the other hears of it.
+	var byes int
+	for _, c := range []*client{a, b} {
+		for {
+			l, _, err := c.next()
+			if err != nil {
+				if ne, ok := err.(net.Error); ok && ne.Timeout() {
+					t.Fatalf("%s: not removed when idle", c.label)
+				}
+				break
+			}
+			if l != "BYE alice@hotmail.com 1" && l != "BYE bob@hotmail.com 1" {
+				t.Fatalf("%s: unexpected %q", c.label, l)
+			}
+			byes++
+		}
+	}
+	if byes != 1 {
+		t.Fatalf("%d BYE lines, want 1", byes)
+	}
+}
+
+// TestAuthTimeout: a connection that never authenticates is closed.
+func TestAuthTimeout(t *testing.T) {
+	e := newEnv(t, Options{AuthTimeout: 200 * time.Millisecond})
+	c := e.dial("silent")
+	start := time.Now()
+	c.expectClosed()
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("closed after %v", d)
+	}
+}
+
+// TestShutdown: Shutdown closes every connection and Serve returns.
+func TestShutdown(t *testing.T) {
+	e := newEnv(t, Options{})
+	alice := e.login("alice@hotmail.com", "Alice")
+	bob := e.login("bob@hotmail.com", "Bob")
+	sbs := e.chat(alice, bob)
+	idle := e.dial("idle")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := e.srv.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range append(sbs, idle) {
+		c.expectClosed("BYE alice@hotmail.com 1", "BYE bob@hotmail.com 1")
+	}
+	if _, err := net.Dial("tcp", e.addr); err == nil {
+		t.Fatal("listener still open after Shutdown")
+	}
+}
