@@ -128,8 +128,8 @@ func (h *Hub) Logout(s *Session) {
 		s.mu.Unlock()
 		return
 	}
-	s.gone = true
 	wasVisible := s.visibleLocked()
+	s.gone = true
 	s.status = ""
 	fl := make([]string, 0, len(s.fl))
 	for e := range s.fl {

@@ -1,0 +1,202 @@
+package ns
+
+import (
+	"strings"
+	"testing"
+)
+
+const nobodyUBX = "<Data><PSM></PSM><CurrentMedia></CurrentMedia></Data>"
+
+// befriend makes a and b mutual FL+AL contacts through incremental ADL and
+// drains the reverse-list notifications.
+func befriend(t *testing.T, a, b *client, aEmail, bEmail string) {
+	t.Helper()
+	a.sendPayload("ADL "+a.next(), ml(bEmail, 3))
+	a.barrier()
+	b.sendPayload("ADL "+b.next(), ml(aEmail, 3))
+	b.barrier()
+	a.barrier()
+}
+
+func ml(email string, lists int) string {
+	at := strings.IndexByte(email, '@')
+	return `<ml><d n="` + email[at+1:] + `"><c n="` + email[:at] + `" l="` + string(rune('0'+lists)) + `" t="1" /></d></ml>`
+}
+
+func TestAddContactAndPresence(t *testing.T) {
+	ts := startServer(t, Options{})
+	ts.addUser("alice@hotmail.com", "pw", "Alice", 1)
+	ts.addUser("bob@hotmail.com", "pw", "Bob Smith", 1)
+	a := ts.login("alice@hotmail.com", "pw")
+	a.online()
+	b := ts.login("bob@hotmail.com", "pw")
+	b.online()
+
+	// Alice adds Bob: OK, then Bob's presence with the ADL's TrID.
+	a.sendPayload("ADL 8", ml("bob@hotmail.com", 3))
+	a.expect("ADL 8 OK")
+	a.expect("ILN 8 NLN bob@hotmail.com 1 Bob%20Smith 1611513916 0")
+	a.expectPayload("UBX bob@hotmail.com 1", nobodyUBX)
+	// Bob learns he is on Alice's list (RL), then the address-book NOT.
+	b.expectPayload("ADL 0", `<ml><d n="hotmail.com"><c n="alice" t="1" l="8" f="Alice" /></d></ml>`)
+	line, not := b.readPayloadCmd()
+	if !strings.HasPrefix(line, "NOT ") || !strings.Contains(not, "ABCHInternal") || !strings.HasSuffix(not, "\r\n") {
+		t.Fatalf("NOT: %q %q", line, not)
+	}
+	// Bob accepts: Alice now sees... Bob sees Alice once Bob lists her.
+	b.sendPayload("ADL 8", ml("alice@hotmail.com", 3))
+	b.expect("ADL 8 OK")
+	b.expect("ILN 8 NLN alice@hotmail.com 1 Alice 1611513916 0")
+	b.expectPayload("UBX alice@hotmail.com 1", nobodyUBX)
+	a.barrier() // Alice's ADL 0 + NOT for Bob adding her back
+
+	// Status, name and personal message changes reach the watcher once each.
+	b.send("CHG 9 AWY 1611513916 0")
+	b.expect("CHG 9 AWY 1611513916 0")
+	a.expect("NLN AWY bob@hotmail.com 1 Bob%20Smith 1611513916 0")
+	b.send("PRP 10 MFN Bobby%20%E2%9C%93")
+	b.expect("PRP 10 MFN Bobby%20%E2%9C%93")
+	a.expect("NLN AWY bob@hotmail.com 1 Bobby%20%E2%9C%93 1611513916 0")
+	uux := `<Data><PSM>at work &amp; busy</PSM><CurrentMedia></CurrentMedia><MachineGuid>{0061D708-CD9B-4D56-B64B-FFFAA92FF344}</MachineGuid></Data>`
+	b.sendPayload("UUX 11", uux)
+	b.expect("UUX 11 0")
+	a.expectPayload("UBX bob@hotmail.com 1", uux)
+	if got := a.barrier(); len(got) != 0 {
+		t.Fatalf("unexpected extra lines: %q", got)
+	}
+
+	// Appear offline: FLN; back online: NLN and the personal message.
+	b.send("CHG 12 HDN 1611513916 0")
+	b.expect("CHG 12 HDN 1611513916 0")
+	a.expect("FLN bob@hotmail.com 1 0")
+	b.send("CHG 13 NLN 1611513916 0")
+	b.expect("CHG 13 NLN 1611513916 0")
+	a.expect("NLN NLN bob@hotmail.com 1 Bobby%20%E2%9C%93 1611513916 0")
+	a.expectPayload("UBX bob@hotmail.com 1", uux)
+
+	// Logging out sends FLN; so does a dropped connection.
+	b.send("OUT")
+	b.expectClosed()
+	a.expect("FLN bob@hotmail.com 1 0")
+	b = ts.login("bob@hotmail.com", "pw")
+	b.online("alice@hotmail.com")
+	b.expect("ILN 7 NLN alice@hotmail.com 1 Alice 1611513916 0")
+	b.expectPayload("UBX alice@hotmail.com 1", nobodyUBX)
+	a.expect("NLN NLN bob@hotmail.com 1 Bobby%20%E2%9C%93 1611513916 0")
+	a.expectPayload("UBX bob@hotmail.com 1", "<Data><PSM>at work &amp; busy</PSM><CurrentMedia></CurrentMedia></Data>")
+	b.nc.Close()
+	a.expect("FLN bob@hotmail.com 1 0")
+}
+
+func TestBlockAndPrivacy(t *testing.T) {
+	ts := startServer(t, Options{})
+	ts.addUser("alice@hotmail.com", "pw", "Alice", 1)
+	ts.addUser("bob@hotmail.com", "pw", "Bob", 1)
+	ts.addUser("carol@hotmail.com", "pw", "Carol", 1)
+	a := ts.login("alice@hotmail.com", "pw")
+	a.online()
+	b := ts.login("bob@hotmail.com", "pw")
+	b.online()
+	befriend(t, a, b, "alice@hotmail.com", "bob@hotmail.com")
+
+	// Alice blocks Bob: RML AL + ADL BL; Bob sees her go offline.
+	a.sendPayload("RML 20", ml("bob@hotmail.com", 2))
+	a.expect("RML 20 OK")
+	a.sendPayload("ADL 21", ml("bob@hotmail.com", 4))
+	a.expect("ADL 21 OK")
+	b.expect("FLN alice@hotmail.com 1 0")
+	a.send("CHG 22 BSY 1611513916 0")
+	a.expect("CHG 22 BSY 1611513916 0")
+	if got := b.barrier(); len(got) != 0 {
+		t.Fatalf("blocked watcher was told: %q", got)
+	}
+	// Unblock: Bob sees her again.
+	a.sendPayload("RML 23", ml("bob@hotmail.com", 4))
+	a.expect("RML 23 OK")
+	b.expect("NLN BSY alice@hotmail.com 1 Alice 1611513916 0")
+	b.expectPayload("UBX alice@hotmail.com 1", nobodyUBX)
+
+	// BLP BL: only the allow list sees Alice. Carol adds Alice but is not allowed.
+	a.send("BLP 24 BL")
+	a.expect("BLP 24 BL")
+	c := ts.login("carol@hotmail.com", "pw")
+	c.online()
+	c.sendPayload("ADL 8", ml("alice@hotmail.com", 3))
+	c.expect("ADL 8 OK")
+	if got := c.barrier(); len(got) != 0 {
+		t.Fatalf("carol sees alice under BLP BL: %q", got)
+	}
+	// Bob is on neither of Alice's lists any more (RML took him off AL, then BL).
+	b.expect("FLN alice@hotmail.com 1 0")
+	a.barrier() // Carol's reverse-list ADL 0 + NOT
+	a.send("BLP 25 AL")
+	a.expect("BLP 25 AL")
+	b.expect("NLN BSY alice@hotmail.com 1 Alice 1611513916 0")
+	b.expectPayload("UBX alice@hotmail.com 1", nobodyUBX)
+	c.expect("NLN BSY alice@hotmail.com 1 Alice 1611513916 0")
+	c.expectPayload("UBX alice@hotmail.com 1", nobodyUBX)
+}
+
+func TestListErrors(t *testing.T) {
+	ts := startServer(t, Options{})
+	ts.addUser("alice@hotmail.com", "pw", "Alice", 1)
+	ts.addUser("yuki@yahoo.com", "pw", "Yuki", 32)
+	a := ts.login("alice@hotmail.com", "pw")
+	a.online()
+	cases := []struct{ payload, want string }{
+		{`<ml><d n="hotmail.com"><c n="ghost" l="1" t="1" /></d></ml>`, "208"},
+		{`<ml><d n="yahoo.com"><c n="yuki" l="1" t="1" /></d></ml>`, "208"}, // wrong network
+		{`<ml><d n="hotmail.com"><c n="x" l="8" t="1" /></d></ml>`, "241"},
+		{`<ml><d n="hotmail.com"><c n="x" l="16" t="1" /></d></ml>`, "241"},
+		{`<ml><d n="hotmail.com"><c n="x" l="abc" t="1" /></d></ml>`, "241"},
+		{`<ml><d n="hotmail.com"><c n="x" l="6" t="1" /></d></ml>`, "241"},
+		{`<ml><d n="hotmail.com"><c n="x" t="1" /></d></ml>`, "241"},
+		{`<ml><d><c n="x" l="1" t="1" /></d></ml>`, "241"},
+		{`<ml><d n="hotmail.com"></d></ml>`, "240"},
+		{`<ml></ml>`, "240"},
+		{`<ml><d n="hotmail.com"><c n="x" l="1" t="256" /></d></ml>`, "204"},
+		{`<ml><d n="hotmail.com"><c n="x" l="1"`, "241"},
+		{`<notml/>`, "241"},
+	}
+	for i, tc := range cases {
+		trid := a.next()
+		a.sendPayload("ADL "+trid, tc.payload)
+		a.expect(tc.want + " " + trid)
+		_ = i
+	}
+	a.sendPayload("RML 40", `<ml><d n="hotmail.com"><c n="ghost" l="1" t="1" /></d></ml>`)
+	a.expect("RML 40 OK")
+	a.sendPayload("FQY 41", `<ml><d n="yahoo.com"><c n="yuki" /></d></ml>`)
+	a.expectPayload("FQY 41", `<ml><d n="yahoo.com"><c n="yuki" t="32" /></d></ml>`)
+	a.sendPayload("FQY 42", `<ml><d n="hotmail.com"><c n="alice" /></d></ml>`)
+	a.expectPayload("FQY 42", `<ml><d n="hotmail.com"><c n="alice" t="1" /></d></ml>`)
+	a.sendPayload("FQY 43", `<ml><d n="hotmail.com"><c n="ghost" /></d></ml>`)
+	a.expect("208 43")
+	a.sendPayload("UUX 44", `<notdata/>`)
+	a.expect("201 44")
+	a.expectClosed()
+}
+
+func TestListsPersistAcrossRestart(t *testing.T) {
+	ts := startServer(t, Options{})
+	ts.addUser("alice@hotmail.com", "pw", "Alice", 1)
+	ts.addUser("bob@hotmail.com", "pw", "Bob", 1)
+	a := ts.login("alice@hotmail.com", "pw")
+	a.online()
+	a.sendPayload("ADL 8", ml("bob@hotmail.com", 5)) // FL + BL
+	a.expect("ADL 8 OK")
+	a.send("BLP 9 BL")
+	a.expect("BLP 9 BL")
+	ts.restart(Options{})
+	_, l, err := ts.store.Lists("alice@hotmail.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := l.Forward["bob@hotmail.com"]; !ok || l.BLP != "BL" || !l.Blocks("bob@hotmail.com") {
+		t.Fatalf("alice's lists after restart: %+v", l)
+	}
+	_, bl, _ := ts.store.Lists("bob@hotmail.com")
+	if _, ok := bl.Reverse["alice@hotmail.com"]; !ok {
+		t.Fatalf("bob's reverse list after restart: %+v", bl)
+	}
+}
