@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -12,12 +13,13 @@ import (
 
 var (
 	bucketOIM      = []byte("oim")       // id → OIM
-	bucketOIMIndex = []byte("index.oim") // recipient 0x00 id → nil
+	bucketOIMIndex = []byte("index.oim") // recipient 0x00 id → sender e-mail
 )
 
-// OIM limits and expiry; documented in the README.
+// Default OIM limits and expiry (docs/offline-messages.md); the OIM service
+// passes its configured OIMPolicy instead.
 var (
-	MaxOIMsPerRecipient = 200
+	MaxOIMsPerRecipient = 100
 	OIMExpiry           = 30 * 24 * time.Hour
 )
 
@@ -36,9 +38,37 @@ type OIM struct {
 
 func oimIndexKey(to, id string) []byte { return []byte(to + "\x00" + id) }
 
-// AddOIM stores an offline message for o.To, giving it an ID and a receive
-// time. ErrLimitReached when the recipient's mailbox is full.
-func (s *Store) AddOIM(o *OIM) error {
+// ErrSenderQuota is returned when one sender already has the most messages
+// waiting for a recipient that OIMPolicy.MaxPerSender allows.
+var ErrSenderQuota = errors.New("sender quota reached")
+
+// OIMPolicy bounds one recipient's mailbox. Zero fields take the package
+// defaults (MaxOIMsPerRecipient, OIMExpiry; no per-sender limit).
+type OIMPolicy struct {
+	MaxPerRecipient int           // messages waiting per recipient
+	MaxPerSender    int           // messages from one sender waiting per recipient
+	Expiry          time.Duration // age after which a message is dropped
+}
+
+func (p OIMPolicy) withDefaults() OIMPolicy {
+	if p.MaxPerRecipient <= 0 {
+		p.MaxPerRecipient = MaxOIMsPerRecipient
+	}
+	if p.Expiry <= 0 {
+		p.Expiry = OIMExpiry
+	}
+	return p
+}
+
+// AddOIM stores an offline message for o.To under the default policy.
+func (s *Store) AddOIM(o *OIM) error { return s.PutOIM(o, OIMPolicy{}) }
+
+// PutOIM stores an offline message for o.To, giving it an ID and a receive
+// time when unset. In the same write transaction it drops the recipient's
+// expired messages and enforces the policy: ErrLimitReached when the mailbox
+// is full, ErrSenderQuota when o.From has too many messages waiting there.
+func (s *Store) PutOIM(o *OIM, p OIMPolicy) error {
+	p = p.withDefaults()
 	o.To = strings.ToLower(o.To)
 	o.From = strings.ToLower(o.From)
 	if o.ID == "" {
@@ -47,29 +77,61 @@ func (s *Store) AddOIM(o *OIM) error {
 	if o.Received.IsZero() {
 		o.Received = time.Now().UTC()
 	}
+	cutoff := time.Now().Add(-p.Expiry)
 	return s.write(func(tx *bolt.Tx) error {
-		idx := tx.Bucket(bucketOIMIndex)
-		n := 0
+		idx, msgs := tx.Bucket(bucketOIMIndex), tx.Bucket(bucketOIM)
 		prefix := []byte(o.To + "\x00")
+		var stale [][]byte
+		total, fromSender := 0, 0
 		c := idx.Cursor()
-		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			n++
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var m OIM
+			if err := getJSON(msgs, k[len(prefix):], &m); err != nil {
+				stale = append(stale, append([]byte(nil), k...)) // dangling index entry
+				continue
+			}
+			if m.Received.Before(cutoff) {
+				stale = append(stale, append([]byte(nil), k...))
+				continue
+			}
+			total++
+			if m.From == o.From || string(v) == o.From {
+				fromSender++
+			}
 		}
-		if n >= MaxOIMsPerRecipient {
+		for _, k := range stale {
+			if err := msgs.Delete(k[len(prefix):]); err != nil {
+				return err
+			}
+			if err := idx.Delete(k); err != nil {
+				return err
+			}
+		}
+		if total >= p.MaxPerRecipient {
 			return fmt.Errorf("mailbox of %s: %w", o.To, ErrLimitReached)
 		}
-		if err := putJSON(tx.Bucket(bucketOIM), []byte(o.ID), o); err != nil {
+		if p.MaxPerSender > 0 && fromSender >= p.MaxPerSender {
+			return fmt.Errorf("messages from %s to %s: %w", o.From, o.To, ErrSenderQuota)
+		}
+		if msgs.Get([]byte(o.ID)) != nil {
+			return fmt.Errorf("message %s: %w", o.ID, ErrExists)
+		}
+		if err := putJSON(msgs, []byte(o.ID), o); err != nil {
 			return err
 		}
-		return idx.Put(oimIndexKey(o.To, o.ID), nil)
+		return idx.Put(oimIndexKey(o.To, o.ID), []byte(o.From))
 	})
 }
 
-// OIMs lists the unexpired messages waiting for to, oldest first.
-func (s *Store) OIMs(to string) ([]*OIM, error) {
+// OIMs lists the messages waiting for to under the default expiry, oldest first.
+func (s *Store) OIMs(to string) ([]*OIM, error) { return s.PendingOIMs(to, OIMExpiry) }
+
+// PendingOIMs lists the messages waiting for to that are younger than
+// expiry, oldest first.
+func (s *Store) PendingOIMs(to string, expiry time.Duration) ([]*OIM, error) {
 	to = strings.ToLower(to)
 	var out []*OIM
-	cutoff := time.Now().Add(-OIMExpiry)
+	cutoff := time.Now().Add(-expiry)
 	err := s.read(func(tx *bolt.Tx) error {
 		prefix := []byte(to + "\x00")
 		c := tx.Bucket(bucketOIMIndex).Cursor()
@@ -138,8 +200,11 @@ func (s *Store) DeleteOIMs(to string, ids []string) (int, error) {
 }
 
 // PurgeExpiredOIMs deletes messages older than OIMExpiry and returns how many.
-func (s *Store) PurgeExpiredOIMs() (int, error) {
-	cutoff := time.Now().Add(-OIMExpiry)
+func (s *Store) PurgeExpiredOIMs() (int, error) { return s.PurgeOIMsOlderThan(OIMExpiry) }
+
+// PurgeOIMsOlderThan deletes messages older than maxAge and returns how many.
+func (s *Store) PurgeOIMsOlderThan(maxAge time.Duration) (int, error) {
+	cutoff := time.Now().Add(-maxAge)
 	n := 0
 	err := s.write(func(tx *bolt.Tx) error {
 		var stale [][2]string
