@@ -63,14 +63,14 @@ func ParseML(payload []byte, kind MLKind) (*ML, error) {
 	}
 	out := &ML{Initial: doc.L == "1" && kind == MLAdd}
 	for _, d := range doc.Domains {
-		if d.N == nil || *d.N == "" || strings.ContainsAny(*d.N, "@ ") {
+		if d.N == nil || !validLocal(*d.N) {
 			return nil, Err(ErrInvalidXML, "<d> without a valid n")
 		}
 		if len(d.Contacts) == 0 {
 			return nil, Err(ErrEmptyDomain, "<d> without <c>")
 		}
 		for _, c := range d.Contacts {
-			if c.N == nil || *c.N == "" || strings.ContainsAny(*c.N, "@ ") {
+			if c.N == nil || !validLocal(*c.N) {
 				return nil, Err(ErrInvalidXML, "<c> without a valid n")
 			}
 			mc := MLContact{Email: strings.ToLower(*c.N + "@" + *d.N)}
@@ -158,3 +158,17 @@ func EncodeML(entries []MLEntry) []byte {
 }
 
 func xmlAttr(b *bytes.Buffer, s string) { xml.EscapeText(b, []byte(s)) }
+
+// validLocal accepts a domain or local part: non-empty, printable ASCII or
+// UTF-8, no '@', space or control characters.
+func validLocal(s string) bool {
+	if s == "" || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c == 0x7f || c == '@' || c == '"' || c == '<' || c == '>' {
+			return false
+		}
+	}
+	return true
+}
