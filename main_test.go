@@ -1,0 +1,261 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// These tests build the real binary and drive it as a user and a client would.
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "msnserver-bin")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "msnserver")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func run(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	out, err := exec.Command(binary, args...).CombinedOutput()
+	return string(out), err
+}
+
+func freePort(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+type server struct {
+	t                          *testing.T
+	data                       string
+	ns, sb, http, https, admin string
+	cmd                        *exec.Cmd
+	log                        *bytes.Buffer
+}
+
+func startBinary(t *testing.T, data string) *server {
+	t.Helper()
+	s := &server{t: t, data: data, ns: freePort(t), sb: freePort(t), http: freePort(t), https: freePort(t), admin: freePort(t), log: &bytes.Buffer{}}
+	s.start()
+	return s
+}
+
+func (s *server) start() {
+	s.cmd = exec.Command(binary, "serve", "-data", s.data, "-ns", s.ns, "-sb", s.sb, "-http", s.http,
+		"-https", s.https, "-admin", s.admin, "-public-host", "127.0.0.1")
+	s.log.Reset()
+	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
+	if err := s.cmd.Start(); err != nil {
+		s.t.Fatal(err)
+	}
+	s.t.Cleanup(func() { s.cmd.Process.Kill(); s.cmd.Wait() })
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get("http://" + s.http + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	s.t.Fatalf("server did not come up:\n%s", s.log)
+}
+
+func (s *server) stop(sig os.Signal) error {
+	s.cmd.Process.Signal(sig)
+	return s.cmd.Wait()
+}
+
+func rstBody(email, password string) string {
+	return `<?xml version="1.0" encoding="UTF-8"?><Envelope xmlns="http://schemas.xmlsoap.org/soap/envelope/" xmlns:wsse="http://schemas.xmlsoap.org/ws/2003/06/secext" xmlns:wsp="http://schemas.xmlsoap.org/ws/2002/12/policy" xmlns:wsa="http://schemas.xmlsoap.org/ws/2004/03/addressing" xmlns:wst="http://schemas.xmlsoap.org/ws/2004/04/trust"><Header><wsse:Security><wsse:UsernameToken Id="user"><wsse:Username>` +
+		email + `</wsse:Username><wsse:Password>` + password + `</wsse:Password></wsse:UsernameToken></wsse:Security></Header><Body><ps:RequestMultipleSecurityTokens xmlns:ps="http://schemas.microsoft.com/Passport/SoapServices/PPCRL" Id="RSTS">` +
+		`<wst:RequestSecurityToken Id="RST0"><wst:RequestType>http://schemas.xmlsoap.org/ws/2004/04/security/trust/Issue</wst:RequestType><wsp:AppliesTo><wsa:EndpointReference><wsa:Address>http://Passport.NET/tb</wsa:Address></wsa:EndpointReference></wsp:AppliesTo></wst:RequestSecurityToken>` +
+		`<wst:RequestSecurityToken Id="RST1"><wst:RequestType>http://schemas.xmlsoap.org/ws/2004/04/security/trust/Issue</wst:RequestType><wsp:AppliesTo><wsa:EndpointReference><wsa:Address>messenger.msn.com</wsa:Address></wsa:EndpointReference></wsp:AppliesTo><wsse:PolicyReference URI="?id=507"></wsse:PolicyReference></wst:RequestSecurityToken>` +
+		`<wst:RequestSecurityToken Id="RST2"><wst:RequestType>http://schemas.xmlsoap.org/ws/2004/04/security/trust/Issue</wst:RequestType><wsp:AppliesTo><wsa:EndpointReference><wsa:Address>contacts.msn.com</wsa:Address></wsa:EndpointReference></wsp:AppliesTo><wsse:PolicyReference URI="MBI"></wsse:PolicyReference></wst:RequestSecurityToken>` +
+		`</ps:RequestMultipleSecurityTokens></Body></Envelope>`
+}
+
+var compactRe = regexp.MustCompile(`<wsse:BinarySecurityToken Id="Compact(\d)">t=[A-Za-z0-9._-]{20,}&amp;p=</wsse:BinarySecurityToken>`)
+
+func TestUserCommands(t *testing.T) {
+	data := t.TempDir()
+	if out, err := run(t, "user", "add", "-data", data, "-name", "Alice A", "Alice@Hotmail.com", "pw1"); err != nil {
+		t.Fatalf("user add: %v %s", err, out)
+	}
+	if out, err := run(t, "user", "add", "yuki@yahoo.com", "pw2", "-network", "32", "-data", data); err != nil {
+		t.Fatalf("user add flags after: %v %s", err, out)
+	}
+	out, err := run(t, "user", "add", "-data", data, "alice@hotmail.com", "x")
+	if err == nil || !strings.Contains(out, "already exists") {
+		t.Fatalf("duplicate: %v %s", err, out)
+	}
+	out, err = run(t, "user", "add", "-data", data, "not-an-email", "x")
+	if err == nil || !strings.Contains(out, "not a valid e-mail") {
+		t.Fatalf("invalid email: %v %s", err, out)
+	}
+	out, err = run(t, "user", "add", "-data", data, "-network", "7", "x@y.com", "x")
+	if err == nil || !strings.Contains(out, "network") {
+		t.Fatalf("bad network: %v %s", err, out)
+	}
+	out, _ = run(t, "user", "list", "-data", data)
+	if !strings.Contains(out, "alice@hotmail.com  1") || !strings.Contains(out, "yuki@yahoo.com     32") || !strings.Contains(out, "2 accounts") {
+		t.Fatalf("user list:\n%s", out)
+	}
+	if out, err := run(t, "user", "passwd", "-data", data, "alice@hotmail.com", "pw3"); err != nil {
+		t.Fatalf("passwd: %v %s", err, out)
+	}
+	out, err = run(t, "user", "passwd", "-data", data, "ghost@hotmail.com", "pw3")
+	if err == nil || !strings.Contains(out, "not found") {
+		t.Fatalf("passwd unknown: %v %s", err, out)
+	}
+	out, err = run(t, "user", "delete", "-data", data, "ghost@hotmail.com")
+	if err == nil || !strings.Contains(out, "not found") {
+		t.Fatalf("delete unknown: %v %s", err, out)
+	}
+	if out, err := run(t, "admin", "passwd", "-data", data, "admin", "adminpw"); err != nil {
+		t.Fatalf("admin passwd: %v %s", err, out)
+	}
+
+	// While the server runs the store is locked: a clear message, no hang.
+	s := startBinary(t, data)
+	start := time.Now()
+	out, err = run(t, "user", "add", "-data", data, "bob@hotmail.com", "pw")
+	if err == nil || !strings.Contains(out, "in use by another process") || time.Since(start) > 10*time.Second {
+		t.Fatalf("locked store: %v %s (%v)", err, out, time.Since(start))
+	}
+	// The new password works, the old one does not.
+	if body := post(t, "http://"+s.http+"/RST.srf", rstBody("alice@hotmail.com", "pw3")); len(compactRe.FindAllString(body, -1)) != 2 {
+		t.Fatalf("RST with new password: %s", body)
+	}
+	if body := post(t, "http://"+s.http+"/RST.srf", rstBody("alice@hotmail.com", "pw1")); !strings.Contains(body, "wsse:FailedAuthentication") {
+		t.Fatalf("RST with old password: %s", body)
+	}
+	if err := s.stop(syscall.SIGTERM); err != nil {
+		t.Fatalf("exit after SIGTERM: %v\n%s", err, s.log)
+	}
+	if out, err := run(t, "user", "delete", "-data", data, "alice@hotmail.com"); err != nil {
+		t.Fatalf("delete: %v %s", err, out)
+	}
+	if out, _ := run(t, "user", "list", "-data", data); strings.Contains(out, "alice@") {
+		t.Fatalf("deleted account listed:\n%s", out)
+	}
+}
+
+func post(t *testing.T, url, body string) string {
+	t.Helper()
+	resp, err := http.Post(url, "text/xml; charset=utf-8", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+// TestHTTPS checks the generated certificate: a Windows XP-style client (TLS
+// 1.0, TLS_RSA_WITH_3DES_EDE_CBC_SHA only) gets a token, the chain verifies
+// against the generated CA, and a restart reuses the same certificate.
+func TestHTTPS(t *testing.T) {
+	data := t.TempDir()
+	run(t, "user", "add", "-data", data, "alice@hotmail.com", "pw")
+	s := startBinary(t, data)
+
+	caPEM, err := os.ReadFile(filepath.Join(data, "certs", "ca.crt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(caPEM)
+	xp := &tls.Config{
+		RootCAs: pool, ServerName: "login.live.com",
+		MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS10,
+		CipherSuites: []uint16{tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA},
+	}
+	fp1, body := httpsRST(t, s.https, xp)
+	if len(compactRe.FindAllString(body, -1)) != 2 {
+		t.Fatalf("RST over TLS 1.0/3DES: %s", body)
+	}
+	modern := &tls.Config{RootCAs: pool, ServerName: "login.live.com", MinVersion: tls.VersionTLS13}
+	if fp, _ := httpsRST(t, s.https, modern); fp != fp1 {
+		t.Fatal("TLS 1.3 served another certificate")
+	}
+
+	s.stop(syscall.SIGTERM)
+	s.start()
+	if fp2, _ := httpsRST(t, s.https, xp); fp2 != fp1 {
+		t.Fatal("certificate not reused after restart")
+	}
+	blk, _ := pem.Decode(caPEM)
+	if blk == nil {
+		t.Fatal("ca.crt is not PEM")
+	}
+	for _, f := range []string{"certs/ca.key", "certs/server.key", "secrets/ticket.key", "msn.db"} {
+		st, err := os.Stat(filepath.Join(data, f))
+		if err != nil || st.Mode().Perm()&0o077 != 0 {
+			t.Fatalf("%s: %v mode %v (want 0600)", f, err, st.Mode())
+		}
+	}
+}
+
+func httpsRST(t *testing.T, addr string, cfg *tls.Config) (string, string) {
+	t.Helper()
+	conn, err := tls.Dial("tcp", addr, cfg)
+	if err != nil {
+		t.Fatalf("TLS handshake: %v", err)
+	}
+	defer conn.Close()
+	state := conn.ConnectionState()
+	fp := fmt.Sprintf("%x", sha256.Sum256(state.PeerCertificates[0].Raw))
+	body := rstBody("alice@hotmail.com", "pw")
+	fmt.Fprintf(conn, "POST /RST.srf HTTP/1.1\r\nHost: login.live.com\r\nContent-Type: text/xml\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	return fp, string(b)
+}
+
+func TestListenErrors(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	out, err := run(t, "serve", "-data", t.TempDir(), "-ns", taken.Addr().String(), "-sb", freePort(t), "-http", freePort(t), "-https", "", "-admin", freePort(t))
+	if err == nil || !strings.Contains(out, "address already in use") || !strings.Contains(out, "-ns or MSN_NS") || strings.Contains(out, "goroutine") {
+		t.Fatalf("port in use: %v\n%s", err, out)
+	}
+}
