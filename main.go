@@ -23,6 +23,7 @@ import (
 
 	"msnserver/ns"
 	"msnserver/ns/hub"
+	"msnserver/sb"
 	"msnserver/store"
 	"msnserver/web"
 	"msnserver/web/ticket"
@@ -349,6 +350,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		return ns.DefaultPolicy
 	}
 	nsSrv := ns.New(h, st, tickets, log.With("svc", "ns"), ns.Options{Policy: policy, Challenge: cfg.challenge})
+	sbSrv := sb.New(h, log.With("svc", "sb"), sb.Options{})
 	webSrv := web.New(web.Deps{Store: st, Tickets: tickets, Notifier: h, Log: log.With("svc", "web")})
 	httpSrv := &http.Server{Handler: webSrv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
 	httpsSrv := &http.Server{Handler: webSrv, TLSConfig: certs.TLSConfig(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
@@ -363,6 +365,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	}
 	run("notification server", func() error { return nsSrv.Serve(nsLn) })
 	log.Info("notification server listening", "addr", nsLn.Addr().String())
+	run("switchboard", func() error { return sbSrv.Serve(sbLn) })
 	log.Info("switchboard listening", "addr", sbLn.Addr().String(), "public", h.SwitchboardAddr())
 	run("http", func() error { return httpSrv.Serve(httpLn) })
 	log.Info("HTTP services listening", "addr", httpLn.Addr().String())
@@ -383,7 +386,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	defer cancel()
 	webSrv.SetReady(false)
 	nsSrv.Shutdown(shutdownCtx)
-	sbLn.Close()
+	sbSrv.Shutdown(shutdownCtx)
 	httpSrv.Shutdown(shutdownCtx)
 	httpsSrv.Shutdown(shutdownCtx)
 	return failure
