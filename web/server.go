@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"msnserver/store"
+	"msnserver/web/oim"
 	"msnserver/web/passport"
 	"msnserver/web/ticket"
 )
@@ -57,6 +58,9 @@ func New(d Deps) *Server {
 	s.mux.Handle("/rst.srf", passport.New(d.Store, d.Tickets, d.Log))
 	s.mux.HandleFunc("/Config/MsgrConfig.asmx", msgrConfig)
 	s.mux.HandleFunc("/healthz", s.healthz)
+	oimSvc := oim.New(oim.Deps{Store: d.Store, Tickets: d.Tickets, Notifier: d.Notifier, Log: d.Log})
+	s.mux.Handle(oim.PathStore, oimSvc.StoreHandler())
+	s.mux.Handle(oim.PathRSI, oimSvc.RSIHandler())
 	return s
 }
 
