@@ -21,6 +21,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"msnserver/admin"
+	"msnserver/admin/backend"
 	"msnserver/ns"
 	"msnserver/ns/hub"
 	"msnserver/sb"
@@ -332,6 +334,10 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	adminLn, err := listen("admin console", cfg.adminAddr, "admin", "MSN_ADMIN")
+	if err != nil {
+		return err
+	}
 	var httpsLn net.Listener
 	if cfg.httpsAddr != "" {
 		if httpsLn, err = listen("HTTPS services", cfg.httpsAddr, "https", "MSN_HTTPS"); err != nil {
@@ -355,6 +361,21 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	httpSrv := &http.Server{Handler: webSrv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
 	httpsSrv := &http.Server{Handler: webSrv, TLSConfig: certs.TLSConfig(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
 
+	adminKey, err := ticket.LoadOrCreateKey(filepath.Join(cfg.data, "secrets", "admin.key"))
+	if err != nil {
+		return err
+	}
+	switchboards := func() []backend.Switchboard {
+		var out []backend.Switchboard
+		for _, i := range sbSrv.Sessions() {
+			out = append(out, backend.Switchboard{ID: i.ID, Members: i.Members, Since: i.Since, Messages: i.Messages})
+		}
+		return out
+	}
+	be := backend.New(st, h, switchboards, certs.CACertPEM(), public, ns.DefaultPolicy)
+	go be.Run(ctx)
+	adminSrv := admin.New(admin.Config{Secret: adminKey}, be, log.With("svc", "admin"))
+
 	errc := make(chan error, 8)
 	run := func(name string, fn func() error) {
 		go func() {
@@ -373,6 +394,8 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		run("https", func() error { return httpsSrv.ServeTLS(httpsLn, "", "") })
 		log.Info("HTTPS services listening", "addr", httpsLn.Addr().String())
 	}
+	run("admin console", func() error { return adminSrv.Serve(adminLn) })
+	log.Info("admin console listening", "addr", adminLn.Addr().String())
 	webSrv.SetReady(true)
 
 	var failure error
@@ -389,6 +412,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	sbSrv.Shutdown(shutdownCtx)
 	httpSrv.Shutdown(shutdownCtx)
 	httpsSrv.Shutdown(shutdownCtx)
+	adminSrv.Shutdown(shutdownCtx)
 	return failure
 }
 
