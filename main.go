@@ -375,6 +375,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	be := backend.New(st, h, switchboards, certs.CACertPEM(), public, ns.DefaultPolicy)
 	go be.Run(ctx)
 	adminSrv := admin.New(admin.Config{Secret: adminKey}, be, log.With("svc", "admin"))
+	adminSrv.Mount("/metrics", be.Metrics())
 
 	errc := make(chan error, 8)
 	run := func(name string, fn func() error) {

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -45,6 +46,14 @@ var (
 type Store struct {
 	db   *bolt.DB
 	path string
+
+	writes     atomic.Int64 // write transactions committed
+	writeNanos atomic.Int64 // their total duration
+}
+
+// WriteStats reports how many write transactions ran and their total time.
+func (s *Store) WriteStats() (count int64, total time.Duration) {
+	return s.writes.Load(), time.Duration(s.writeNanos.Load())
 }
 
 // Options tune Open.
