@@ -28,6 +28,7 @@ import (
 	"msnserver/sb"
 	"msnserver/store"
 	"msnserver/web"
+	"msnserver/web/oim"
 	"msnserver/web/ticket"
 	"msnserver/web/tlscert"
 )
@@ -355,7 +356,10 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		}
 		return ns.DefaultPolicy
 	}
-	nsSrv := ns.New(h, st, tickets, log.With("svc", "ns"), ns.Options{Policy: policy, Challenge: cfg.challenge})
+	nsSrv := ns.New(h, st, tickets, log.With("svc", "ns"), ns.Options{
+		Policy: policy, Challenge: cfg.challenge,
+		MailData: func(email string) []byte { return oim.MailData(st, email) },
+	})
 	sbSrv := sb.New(h, log.With("svc", "sb"), sb.Options{})
 	webSrv := web.New(web.Deps{Store: st, Tickets: tickets, Notifier: h, Log: log.With("svc", "web")})
 	httpSrv := &http.Server{Handler: webSrv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
