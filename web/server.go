@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"msnserver/store"
+	"msnserver/web/ab"
 	"msnserver/web/oim"
 	"msnserver/web/passport"
 	"msnserver/web/ticket"
@@ -56,6 +57,8 @@ func New(d Deps) *Server {
 	s := &Server{mux: http.NewServeMux(), log: d.Log}
 	s.mux.Handle("/RST.srf", passport.New(d.Store, d.Tickets, d.Log))
 	s.mux.Handle("/rst.srf", passport.New(d.Store, d.Tickets, d.Log))
+	s.mux.Handle("/abservice/abservice.asmx", ab.NewAddressBook(d.Store, d.Tickets, d.Notifier, d.Log))
+	s.mux.Handle("/abservice/SharingService.asmx", ab.NewSharing(d.Store, d.Tickets, d.Notifier, d.Log))
 	s.mux.HandleFunc("/Config/MsgrConfig.asmx", msgrConfig)
 	s.mux.HandleFunc("/healthz", s.healthz)
 	oimSvc := oim.New(oim.Deps{Store: d.Store, Tickets: d.Tickets, Notifier: d.Notifier, Log: d.Log})
