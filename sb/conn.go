@@ -91,16 +91,25 @@ func (c *countingConn) Read(p []byte) (int, error) {
 
 func (s *Server) serveConn(nc net.Conn) {
 	defer s.wg.Done()
+	s.run(s.newConn(nc))
+}
+
+func (s *Server) newConn(nc net.Conn) *conn {
 	in := &countingConn{Conn: nc}
-	c := &conn{
+	now := time.Now()
+	return &conn{
 		srv: s, nc: nc, in: in, r: wire.NewReader(in),
-		q:   wire.NewQueue(nc, s.opts.QueueLimit),
-		log: s.log.With("cid", s.nextCID.Add(1), "remote", nc.RemoteAddr().String()),
-		now: time.Now(), state: stateNew,
+		q:     wire.NewQueue(nc, s.opts.QueueLimit),
+		log:   s.log.With("cid", s.nextCID.Add(1), "remote", nc.RemoteAddr().String()),
 		debug: s.log.Enabled(context.Background(), slog.LevelDebug),
+		now:   now, state: stateNew, deadline: now.Add(s.opts.AuthTimeout),
 	}
+}
+
+// run serves c until it ends, then takes it out of its session.
+func (s *Server) run(c *conn) {
 	if !s.track(c) {
-		nc.Close()
+		c.nc.Close()
 		return
 	}
 	defer s.untrack(c)
@@ -114,8 +123,7 @@ func (s *Server) serveConn(nc net.Conn) {
 		c.leave()
 		c.q.CloseAfter(nil)
 	}()
-	c.deadline = c.now.Add(s.opts.AuthTimeout)
-	nc.SetReadDeadline(c.deadline)
+	c.nc.SetReadDeadline(c.deadline)
 	c.loop()
 }
 
