@@ -67,8 +67,9 @@ type conn struct {
 	state    state
 	sess     *session
 	calls    callLimiter
-	now      time.Time // when the current command arrived
-	deadline time.Time // read deadline currently set
+	cmd      wire.Command // the command being run
+	now      time.Time    // when the current command arrived
+	deadline time.Time    // read deadline currently set
 
 	// Scratch for the relayed MSG line, rebuilt when the sender's name changes.
 	name   string // friendly name the header was built from
@@ -218,7 +219,10 @@ func (c *conn) dispatch(line []byte) (string, error) {
 		}
 		return cmd.TrID, wire.Fatal(wire.ErrSyntax, "unknown command "+cmd.Verb)
 	}
-	cmd, err := wire.Parse(line, def.trid)
+	// The command lives in the connection so that it does not escape per line.
+	cmd := &c.cmd
+	var err error
+	*cmd, err = wire.Parse(line, def.trid)
 	if err != nil {
 		// No syntax error is worth continuing after on the switchboard: a
 		// MSG with a bad TrID would have its payload read as commands.
@@ -237,7 +241,7 @@ func (c *conn) dispatch(line []byte) (string, error) {
 			return cmd.TrID, errHangUp
 		}
 	}
-	return cmd.TrID, def.handle(c, &cmd)
+	return cmd.TrID, def.handle(c, cmd)
 }
 
 // fail answers a handler's error. It reports whether the connection goes on.
@@ -250,6 +254,7 @@ func (c *conn) fail(err error, trid string) bool {
 	case errors.As(err, &pe):
 		line := wire.ErrorLine(pe.Code, trid)
 		if pe.Close {
+			c.srv.hub.Stats.ProtocolErrs.Add(1)
 			c.log.Info("switchboard closing connection", "code", pe.Code, "why", pe.Why)
 			c.removed.Store(true)
 			c.q.CloseAfter(line)
@@ -259,6 +264,7 @@ func (c *conn) fail(err error, trid string) bool {
 		c.q.Send(line)
 		return true
 	case errors.Is(err, wire.ErrClose):
+		c.srv.hub.Stats.ProtocolErrs.Add(1)
 		c.log.Info("switchboard closing connection", "err", err)
 		c.removed.Store(true)
 		c.q.CloseAfter(nil)

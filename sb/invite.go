@@ -107,8 +107,11 @@ func (c *conn) handleCAL(cmd *wire.Command) error {
 		return wire.Err(wire.ErrPrincipalOffline, "offline")
 	}
 	// A network-32 (Yahoo) account is reached through UUM on the NS, never
-	// rung into a switchboard (switchboard.md §4; ns-presence-lists.md §9.4).
-	if u.Network == store.NetworkYahoo {
+	// rung into a switchboard (switchboard.md §4). The other way round, a
+	// network-32 account ringing an MSN user, is something the real service
+	// never did (the callee sees a Yahoo contact): refused too, until the
+	// bridge of ns-presence-lists.md §9.4 exists; its client falls back to UUM.
+	if u.Network == store.NetworkYahoo || c.user.Network == store.NetworkYahoo {
 		return wire.Err(wire.ErrPrincipalOffline, "network-32 account")
 	}
 	if !u.Reachable(c.email) {

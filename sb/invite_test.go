@@ -119,6 +119,14 @@ func TestCallErrors(t *testing.T) {
 		t.Fatalf("erin was rung into a full session: %q", l)
 	default:
 	}
+
+	// A network-32 account does not ring MSN users either (no bridge yet).
+	yuki := e.hub.Lookup("yuki@yahoo.com")
+	y := e.dial("yuki")
+	y.send("USR 1 yuki@yahoo.com %s", e.hub.IssueCookie(yuki.Email, ""))
+	y.expect("USR 1 OK yuki@yahoo.com Yuki")
+	y.send("CAL 2 erin@hotmail.com")
+	y.expect("217 2")
 }
 
 // TestCallTooRapid: after the burst, CAL gets 713 until the bucket refills.
