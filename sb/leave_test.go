@@ -124,3 +124,45 @@ func TestShutdown(t *testing.T) {
 		t.Fatal("listener still open after Shutdown")
 	}
 }
+
+// TestSlowReader: a member that stops reading is dropped once its queue
+// overflows, and the others get BYE handle 1; the sender is not held up.
+func TestSlowReader(t *testing.T) {
+	e := newEnv(t, Options{QueueLimit: 64 << 10})
+	alice := e.login("alice@hotmail.com", "Alice")
+	bob := e.login("bob@hotmail.com", "Bob")
+	sbs := e.chat(alice, bob)
+	a := sbs[0]
+	sbs[1].c.(*net.TCPConn).SetReadBuffer(4096)
+	big := make([]byte, 8000)
+	copy(big, textMsg(""))
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 20000; i++ { // at most 160 MB; the kernel buffers a few MB
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if _, err := a.c.Write(append([]byte(fmt.Sprintf("MSG %d U 8000\r\n", i+1)), big...)); err != nil {
+				return
+			}
+		}
+	}()
+	defer func() { close(stop); <-done }()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		l, _, err := a.next()
+		if err == nil {
+			if l != "BYE bob@hotmail.com 1" {
+				t.Fatalf("alice: unexpected %q", l)
+			}
+			return
+		}
+		if ne, ok := err.(net.Error); !ok || !ne.Timeout() || time.Now().After(deadline) {
+			t.Fatalf("alice: no BYE for the slow reader: %v", err)
+		}
+	}
+}
