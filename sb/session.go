@@ -2,6 +2,7 @@ package sb
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -90,17 +91,19 @@ func (s *session) has(email string) bool {
 // leave removes c and queues bye to the members left. The last one out
 // ends the session and takes it off the registry.
 func (s *session) leave(c *conn, bye []byte) {
-	s.mu.Lock()
-	i := -1
-	for j, m := range s.members {
-		if m == c {
-			i = j
-			break
-		}
+	if s.remove(c, bye) {
+		s.srv.dropSession(s)
 	}
+}
+
+// remove takes c off the member list, tells the others, and reports whether
+// the session is now empty.
+func (s *session) remove(c *conn, bye []byte) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := slices.Index(s.members, c)
 	if i < 0 {
-		s.mu.Unlock()
-		return
+		return false
 	}
 	rest := make([]*conn, 0, len(s.members)-1)
 	rest = append(append(rest, s.members[:i]...), s.members[i+1:]...)
@@ -108,14 +111,10 @@ func (s *session) leave(c *conn, bye []byte) {
 	for _, m := range rest {
 		m.q.Send(bye)
 	}
-	empty := len(rest) == 0
-	if empty {
+	if len(rest) == 0 {
 		s.ended = true
 	}
-	s.mu.Unlock()
-	if empty {
-		s.srv.dropSession(s)
-	}
+	return s.ended
 }
 
 // relay queues msg to every member but from, or only to the member named
