@@ -67,6 +67,9 @@ func TestSeed(t *testing.T) {
 	if len(l.Forward) != 4 || len(l.Pending) != 0 {
 		t.Errorf("u0: %d forward, %d pending", len(l.Forward), len(l.Pending))
 	}
+	if _, l, _ := st.Lists("u25@example.com"); len(l.Forward) != 4 || l.Bits("u23@example.com") != store.ListForward|store.ListAllow|store.ListReverse {
+		t.Errorf("u25: lists %+v", l)
+	}
 	if _, err := Seed(st, SeedConfig{Count: 5, Prefix: "u", Domain: "example.com", Password: "pw"}); err == nil {
 		t.Error("seeding existing accounts again succeeded")
 	}

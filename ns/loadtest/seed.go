@@ -105,33 +105,23 @@ func Seed(st *store.Store, cfg SeedConfig) (SeedResult, error) {
 		res.Took = time.Since(start)
 		return res, nil
 	}
+	// Each book is complete on its own (the relation is mutual), so books are
+	// written independently, a batch per transaction, nothing read back.
 	for lo := 0; lo < cfg.Count; lo += cfg.Batch {
 		hi := min(lo+cfg.Batch, cfg.Count)
-		links := 0
-		err := st.UpdateBooks(func(b *store.Books) error {
-			links = 0
-			for n := lo; n < hi; n++ {
-				owner, err := b.Account(email(n))
-				if err != nil {
-					return err
-				}
-				for _, m := range Neighbours(n, cfg.Count, cfg.Contacts) {
-					other := email(m)
-					if _, _, err := b.AddForward(owner, other, store.NetworkMSN, ""); err != nil {
-						return fmt.Errorf("%s → %s: %w", owner.Email, other, err)
-					}
-					if _, err := b.SetMembership(owner, other, store.NetworkMSN, store.ListAllow, true); err != nil {
-						return fmt.Errorf("%s allows %s: %w", owner.Email, other, err)
-					}
-					links++
-				}
+		books := make([]store.SeedBook, 0, hi-lo)
+		for n := lo; n < hi; n++ {
+			nb := Neighbours(n, cfg.Count, cfg.Contacts)
+			contacts := make([]string, len(nb))
+			for i, m := range nb {
+				contacts[i] = email(m)
 			}
-			return nil
-		})
-		if err != nil {
+			books = append(books, store.SeedBook{Owner: email(n), Contacts: contacts})
+			res.Contacts += len(contacts)
+		}
+		if err := st.SeedBooks(books); err != nil {
 			return res, fmt.Errorf("seed: contacts of accounts %d-%d: %w", lo, hi-1, err)
 		}
-		res.Contacts += links
 		if cfg.Progress != nil {
 			fmt.Fprintf(cfg.Progress, "seed: contacts of %d accounts (%s)\n", hi, time.Since(start).Round(time.Millisecond))
 		}
