@@ -160,6 +160,12 @@ func MailData(st *store.Store, email string) []byte {
 	return mailData(st, email, DefaultOptions().Expiry(), slog.Default())
 }
 
+// Purge deletes every message older than the configured expiry and returns
+// how many. Expired messages are never listed or served anyway, and a
+// recipient's are dropped at their next Store; Purge reclaims the rest
+// (call it at start-up or daily).
+func (s *Service) Purge() (int, error) { return s.st.PurgeOIMsOlderThan(s.opts.Expiry()) }
+
 func postOnly(w http.ResponseWriter, r *http.Request) bool {
 	if r.Method == http.MethodPost {
 		return true

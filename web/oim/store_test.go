@@ -316,3 +316,22 @@ func TestStoreExpiry(t *testing.T) {
 		t.Fatalf("bob has %d messages, want 1", n)
 	}
 }
+
+func TestPurge(t *testing.T) {
+	e := newEnv(t, Options{ExpiryDays: 1})
+	e.mustSend("alice", "bob", "fresh")
+	old := &store.OIM{To: "carol@hotmail.com", From: "bob@hotmail.com", FromName: "Bob", Body: []byte("old"),
+		Received: time.Now().Add(-25 * time.Hour)}
+	if err := e.st.PutOIM(old, store.OIMPolicy{Expiry: 1000 * time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.svc.Purge(); err != nil || n != 1 {
+		t.Fatalf("Purge = %d, %v", n, err)
+	}
+	if _, err := e.st.OIM("carol@hotmail.com", old.ID); err == nil {
+		t.Fatal("expired message survived Purge")
+	}
+	if n := len(e.metadata("bob")); n != 1 {
+		t.Fatalf("Purge took bob's fresh message (%d left)", n)
+	}
+}
