@@ -46,6 +46,15 @@ func TestAccountCreate(t *testing.T) {
 		t.Fatalf("account not created as asked: %+v", a)
 	}
 
+	// Characters that need care in a path.
+	r = c.post("/accounts", url.Values{"email": {"o'neil+chat@example.com"}, "password": {"pw"}, "network": {"1"}})
+	expectRedirect(t, r, "/accounts/o%27neil+chat@example.com")
+	expect(t, c.get(r.location()), http.StatusOK, "o&#39;neil+chat@example.com", `action="/accounts/o%27neil+chat@example.com/rename"`)
+	expectRedirect(t, c.post("/accounts/o%27neil+chat@example.com/rename", url.Values{"name": {"O'Neil"}}), "/accounts/o%27neil+chat@example.com")
+	if a := ts.be.account("o'neil+chat@example.com"); a == nil || a.Name != "O'Neil" {
+		t.Fatalf("rename via escaped path: %+v", a)
+	}
+
 	r = c.post("/accounts", url.Values{"email": {"yuki@yahoo.com"}, "password": {"pw"}, "network": {"32"}})
 	expectRedirect(t, r, "/accounts/yuki@yahoo.com")
 	if a := ts.be.account("yuki@yahoo.com"); a == nil || a.Network != 32 {

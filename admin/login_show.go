@@ -13,7 +13,7 @@ func (s *Server) handleLoginShow(c *fiber.Ctx) error {
 		return c.Redirect("/", fiber.StatusSeeOther)
 	}
 	token := c.Cookies(loginCookie)
-	if len(token) != len(randomToken()) {
+	if len(token) != tokenLen {
 		token = randomToken()
 		s.setCookie(c, loginCookie, token, "/login", s.now().Add(s.cfg.SessionTTL))
 	}

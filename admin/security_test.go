@@ -186,3 +186,17 @@ func TestSecurityHeaders(t *testing.T) {
 		t.Errorf("Content-Type %q", r.header.Get("Content-Type"))
 	}
 }
+
+func TestPagesNeedSession(t *testing.T) {
+	ts := start(t)
+	c := ts.client(t)
+	for _, path := range []string{"/", "/accounts", "/accounts/new", "/accounts/alice@hotmail.com", "/accounts/alice@hotmail.com/delete",
+		"/policy", "/broadcasts", "/connections", "/setup", "/password"} {
+		expectRedirect(t, c.get(path), "/login?next="+url.QueryEscape(path))
+	}
+	// HEAD too, without a body.
+	req, _ := http.NewRequest(http.MethodHead, ts.url+"/accounts", nil)
+	if r := c.do(req); r.status != http.StatusSeeOther {
+		t.Fatalf("HEAD /accounts: %d", r.status)
+	}
+}

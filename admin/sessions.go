@@ -36,7 +36,10 @@ func newSessionStore() *sessionStore {
 	return &sessionStore{m: make(map[string]*session)}
 }
 
-// randomToken returns 32 random bytes, base64url.
+// tokenLen is the length of a randomToken.
+const tokenLen = 43
+
+// randomToken returns 32 random bytes, base64url (tokenLen characters).
 func randomToken() string {
 	var b [32]byte
 	rand.Read(b[:]) // never fails (crypto/rand documents it)

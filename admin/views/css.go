@@ -49,12 +49,13 @@ button.link{background:none;border:0;color:inherit;text-decoration:underline;pad
 .flash.error{background:#fdecea;border-color:#f2b8b2;color:var(--bad)}
 .error{color:var(--bad);font-weight:600}
 .badge{display:inline-block;padding:0 .45rem;border-radius:999px;font-size:.8rem;border:1px solid var(--line);background:#eef1f6;color:var(--muted)}
+h1 .badge{margin-left:.6rem;vertical-align:middle;font-size:.8rem}
 .badge.on{background:#e8f5ee;border-color:#a6d8bb;color:var(--ok)}
 .badge.off{background:#fdecea;border-color:#f2b8b2;color:var(--bad)}
 .pager{display:flex;gap:.8rem;align-items:center;margin-top:.8rem}
 .login{max-width:24rem;margin:4rem auto}
 .chart rect.bar{fill:var(--accent)}
 .chart .axis{stroke:var(--line)}
-.chart text{fill:var(--muted);font-size:11px}
+.chart text{fill:var(--muted);font-size:9px}
 ol.steps li{margin-bottom:.5rem}
 `

@@ -266,7 +266,7 @@ func Chart(perMinute []int) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "\"><line class=\"axis\" x1=\"0\" y1=\"128.5\" x2=\"600\" y2=\"128.5\"></line> <text x=\"0\" y=\"11\">max ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "\"><line class=\"axis\" x1=\"0\" y1=\"128.5\" x2=\"600\" y2=\"128.5\"></line> <text x=\"0\" y=\"10\">max ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
