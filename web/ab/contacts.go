@@ -177,7 +177,7 @@ func addContact(b *store.Books, me *store.Account, info *contactInfoIn, allow, e
 			if err != nil {
 				return nil, storeFault(err)
 			}
-			fx.record(me, ch, info.MemberInfo.DisplayName)
+			fx.record(me, ch)
 			if allow {
 				if err := allowContact(b, me, email, network, fx); err != nil {
 					return nil, err
@@ -277,7 +277,7 @@ func (s *Service) abContactDelete(c *call) (any, error) {
 				if err != nil {
 					return err
 				}
-				c.fx.record(me, ch, "")
+				c.fx.record(me, ch)
 			} else {
 				ct.Deleted = true
 				if err := b.PutContact(me, ct); err != nil {
@@ -386,7 +386,7 @@ func updateContact(b *store.Books, me *store.Account, in *contactIn, fx *effects
 		if err != nil {
 			return storeFault(err)
 		}
-		fx.record(me, ch, "")
+		fx.record(me, ch)
 		if ct, err = b.Contact(me, ct.ID); err != nil {
 			return err
 		}

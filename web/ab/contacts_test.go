@@ -19,9 +19,9 @@ func TestContactAddPassport(t *testing.T) {
 	if !validGUID(id) {
 		t.Fatalf("guid %q", id)
 	}
-	// The other side's reverse list gained alice (with the name she asked
-	// to be shown with); alice's allow list gained bob.
-	wantEvents(t, e.rec.take(), "ReverseAdded bob@hotmail.com alice@hotmail.com 1 Me", "PrivacyChanged alice@hotmail.com")
+	// The other side's reverse list gained alice (shown with her stored
+	// name, not the one the request carries); alice's allow list gained bob.
+	wantEvents(t, e.rec.take(), "ReverseAdded bob@hotmail.com alice@hotmail.com 1 Alice", "PrivacyChanged alice@hotmail.com")
 
 	c := contacts(e.findAll(a))["bob@hotmail.com"]
 	if c == nil || c.text("contactId") != id || c.text("isMessengerUser") != "true" || c.text("CID") != strconv.FormatInt(b.CID, 10) {

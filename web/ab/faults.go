@@ -1,6 +1,7 @@
 package ab
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -42,8 +43,8 @@ type additionalDetails struct {
 
 // writeFault sends err as a SOAP fault for action (empty when unknown).
 func writeFault(w http.ResponseWriter, action string, err error) {
-	f, ok := err.(*Fault)
-	if !ok {
+	var f *Fault
+	if !errors.As(err, &f) {
 		f = &Fault{Code: "InternalError", Message: "Internal error", Server: true, Err: err}
 	}
 	code := "soap:Client"

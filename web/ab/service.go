@@ -129,11 +129,10 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := &call{action: req.Action, req: req, acct: acct}
 	resp, err := act(e.Service, c)
 	if err != nil {
-		var f *Fault
-		if !errors.As(err, &f) {
-			log.Error("SOAP action failed", "err", err)
-		} else {
+		if f := (*Fault)(nil); errors.As(err, &f) && !f.Server {
 			log.Info("SOAP fault", "code", f.Code, "err", err)
+		} else {
+			log.Error("SOAP action failed", "err", err)
 		}
 		writeFault(w, req.Action, err)
 		return
@@ -210,14 +209,12 @@ func (fx *effects) privacyChanged(email string) {
 	fx.privacy = append(fx.privacy, email)
 }
 
-// record notes the notifications a store list operation calls for; name is
-// how the adder wants to be shown (its friendly name when empty).
-func (fx *effects) record(me *store.Account, ch store.ListChange, name string) {
-	if name == "" {
-		name = me.Name
-	}
+// record notes the notifications a store list operation calls for. The
+// adder is shown with its stored friendly name, not a name the request
+// carries (MessengerMemberInfo), which anyone could set.
+func (fx *effects) record(me *store.Account, ch store.ListChange) {
 	if ch.ReverseAdded != nil {
-		fx.added = append(fx.added, reverseNote{owner: ch.ReverseAdded.Email, other: me.Email, network: me.Network, name: name})
+		fx.added = append(fx.added, reverseNote{owner: ch.ReverseAdded.Email, other: me.Email, network: me.Network, name: me.Name})
 	}
 	if ch.ReverseRemoved != nil {
 		fx.removed = append(fx.removed, reverseNote{owner: ch.ReverseRemoved.Email, other: me.Email, network: me.Network})
