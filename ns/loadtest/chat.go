@@ -3,13 +3,13 @@ package loadtest
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -24,6 +24,7 @@ type sbConn struct {
 	buf               []byte // payload scratch of the reader
 	out               []byte // MSG scratch of the sender
 	trid              int
+	recv              atomic.Int64 // MSGs received
 }
 
 var sbPayloadVerbs = map[string]bool{"MSG": true}
@@ -34,6 +35,11 @@ func (cl *client) dialSB(ctx context.Context, addr string) (*sbConn, error) {
 	if err != nil {
 		return nil, &kindError{"SB connect", err}
 	}
+	return cl.newSB(nc), nil
+}
+
+// newSB wraps a switchboard connection and starts its reader.
+func (cl *client) newSB(nc net.Conn) *sbConn {
 	s := &sbConn{
 		pconn: newPconn(nc, "SB", cl.r.cfg.Timeout), cl: cl,
 		window: make(chan struct{}, cl.r.cfg.Window),
@@ -43,7 +49,7 @@ func (cl *client) dialSB(ctx context.Context, addr string) (*sbConn, error) {
 	s.fast = s.fastLine
 	s.push = s.pushLine
 	go s.readLoop()
-	return s, nil
+	return s
 }
 
 // fastLine handles the hot lines (MSG, ACK, NAK) without splitting them.
@@ -63,6 +69,7 @@ func (s *sbConn) fastLine(line []byte) (bool, error) {
 			return true, err
 		}
 		s.cl.r.sawMessage(p)
+		s.recv.Add(1)
 		return true, nil
 	case bytes.HasPrefix(line, []byte("ACK ")):
 		s.release(false)
@@ -227,26 +234,33 @@ func (cl *client) openSession(ctx context.Context, ns *pconn, callee *client) (*
 	return s, nil
 }
 
-// answer is the callee's side of a RNG: connect, ANS, then talk until the
-// caller leaves.
+// answer is the callee's side of a RNG: join, then talk until the caller
+// leaves.
 func (cl *client) answer(ctx context.Context, f []string) {
-	// RNG session-id host:port CKI cookie inviter name U domain 1
-	if len(f) < 5 {
-		cl.r.m.fail("NS RNG odd", fmt.Errorf("%q", strings.Join(f, " ")))
-		return
-	}
-	s, err := cl.dialSB(ctx, f[2])
+	s, err := cl.join(ctx, f)
 	if err != nil {
-		cl.r.fail(err)
-		return
-	}
-	if _, err := s.call(ctx, "ANS", cl.email+" "+f[4]+" "+f[1], nil); err != nil {
-		s.close(false)
 		cl.r.fail(err)
 		return
 	}
 	s.talk(ctx, 0)
 	s.close(true)
+}
+
+// join connects to the switchboard a RNG names and answers it.
+func (cl *client) join(ctx context.Context, f []string) (*sbConn, error) {
+	// RNG session-id host:port CKI cookie inviter name U domain 1
+	if len(f) < 5 {
+		return nil, &kindError{"NS RNG odd", fmt.Errorf("%q", strings.Join(f, " "))}
+	}
+	s, err := cl.dialSB(ctx, f[2])
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.call(ctx, "ANS", cl.email+" "+f[4]+" "+f[1], nil); err != nil {
+		s.close(false)
+		return nil, err
+	}
+	return s, nil
 }
 
 // sawMessage times a delivered MSG by the send time in its body.
@@ -267,5 +281,3 @@ func (r *runner) sawMessage(p []byte) {
 	}
 	r.m.message.Record(time.Duration(time.Now().UnixNano() - ts))
 }
-
-var errNoPartner = errors.New("no partner")

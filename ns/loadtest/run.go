@@ -20,7 +20,8 @@ type runner struct {
 	tokens   *tokenClient
 	clients  []*client
 	stopping atomic.Bool
-	prefix   string // lower-case prefix, for parsing handles
+	prefix   string        // lower-case prefix, for parsing handles
+	notify   chan struct{} // benchmarks: a token per timed NLN
 }
 
 // ending reports whether errors on c are expected (we are closing it).
@@ -77,6 +78,9 @@ func (r *runner) sawStatus(email, caps string) {
 	if at, ok := owner.sentAt(&owner.chg, seq); ok {
 		r.m.presence.Record(time.Duration(time.Now().UnixNano() - at))
 		r.m.presences.Add(1)
+		if r.notify != nil {
+			r.notify <- struct{}{}
+		}
 	}
 }
 
@@ -106,6 +110,15 @@ func (r *runner) sawPSM(email string, doc []byte) {
 	}
 }
 
+func newRunner(cfg *Config) *runner {
+	r := &runner{cfg: cfg, m: newMetrics(), tokens: newTokenClient(cfg), prefix: strings.ToLower(cfg.Prefix)}
+	r.clients = make([]*client, cfg.Clients)
+	for i := range r.clients {
+		r.clients[i] = newClient(r, cfg.First+i)
+	}
+	return r
+}
+
 // Run drives cfg.Clients simulated users against the server for the ramp
 // plus cfg.Duration, printing a progress line per second to out, and returns
 // the figures (also printed as a table at the end).
@@ -131,11 +144,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (Report, error) {
 	}
 	probe.Close()
 
-	r := &runner{cfg: &cfg, m: newMetrics(), tokens: newTokenClient(&cfg), prefix: strings.ToLower(cfg.Prefix)}
-	r.clients = make([]*client, cfg.Clients)
-	for i := range r.clients {
-		r.clients[i] = newClient(r, cfg.First+i)
-	}
+	r := newRunner(&cfg)
 	pid := cfg.ServerPID
 	if pid == 0 {
 		pid = findListener(cfg.NSAddr)
