@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -70,6 +71,13 @@ func main() {
 		return
 	}
 	os.Exit(2)
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
 }
 
 func env(name, def string) string {
@@ -230,8 +238,8 @@ func runAdminPasswd(args []string) error {
 
 type serveConfig struct {
 	data, nsAddr, sbAddr, httpAddr, httpsAddr, adminAddr, publicHost string
-	challenge                                                        bool
-	debug                                                            bool
+	challenge, debug                                                 bool
+	oimExpiryDays, oimMax                                            int
 }
 
 func runServe(args []string) error {
@@ -245,6 +253,8 @@ func runServe(args []string) error {
 	fs.StringVar(&cfg.adminAddr, "admin", env("MSN_ADMIN", ":8080"), "admin console address [MSN_ADMIN]")
 	fs.StringVar(&cfg.publicHost, "public-host", env("MSN_PUBLIC_HOST", ""), "address handed to clients in XFR and RNG [MSN_PUBLIC_HOST]")
 	fs.BoolVar(&cfg.challenge, "challenge", env("MSN_CHALLENGE", "1") != "0", "send CHL challenges after login [MSN_CHALLENGE]")
+	fs.IntVar(&cfg.oimExpiryDays, "oim-expiry-days", envInt("MSN_OIM_EXPIRY_DAYS", 30), "offline messages are deleted after this many days [MSN_OIM_EXPIRY_DAYS]")
+	fs.IntVar(&cfg.oimMax, "oim-max", envInt("MSN_OIM_MAX", 100), "offline messages kept per recipient [MSN_OIM_MAX]")
 	fs.BoolVar(&cfg.debug, "debug", env("MSN_DEBUG", "") != "", "log protocol lines [MSN_DEBUG]")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -356,12 +366,13 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		}
 		return ns.DefaultPolicy
 	}
+	webSrv := web.New(web.Deps{Store: st, Tickets: tickets, Notifier: h, Log: log.With("svc", "web"),
+		OIM: oim.Options{ExpiryDays: cfg.oimExpiryDays, MaxPerRecipient: cfg.oimMax}})
 	nsSrv := ns.New(h, st, tickets, log.With("svc", "ns"), ns.Options{
-		Policy: policy, Challenge: cfg.challenge,
-		MailData: func(email string) []byte { return oim.MailData(st, email) },
+		Policy: policy, Challenge: cfg.challenge, MailData: webSrv.OIM().MailData,
 	})
 	sbSrv := sb.New(h, log.With("svc", "sb"), sb.Options{})
-	webSrv := web.New(web.Deps{Store: st, Tickets: tickets, Notifier: h, Log: log.With("svc", "web")})
+	go purgeOIMs(ctx, webSrv.OIM(), log)
 	httpSrv := &http.Server{Handler: webSrv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
 	httpsSrv := &http.Server{Handler: webSrv, TLSConfig: certs.TLSConfig(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
 
@@ -419,6 +430,22 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	httpsSrv.Shutdown(shutdownCtx)
 	adminSrv.Shutdown(shutdownCtx)
 	return failure
+}
+
+// purgeOIMs deletes expired offline messages at start and then daily.
+func purgeOIMs(ctx context.Context, svc *oim.Service, log *slog.Logger) {
+	for {
+		if n, err := svc.Purge(); err != nil {
+			log.Warn("purging expired offline messages", "err", err)
+		} else if n > 0 {
+			log.Info("purged expired offline messages", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(24 * time.Hour):
+		}
+	}
 }
 
 // firstAdmin creates the "admin" console login with a random password on the

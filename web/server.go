@@ -41,7 +41,11 @@ type Server struct {
 	mux   *http.ServeMux
 	log   *slog.Logger
 	ready atomic.Bool
+	oim   *oim.Service
 }
+
+// OIM is the offline-message service (its MailData and Purge are used by main).
+func (s *Server) OIM() *oim.Service { return s.oim }
 
 // Deps are what the services need.
 type Deps struct {
@@ -49,6 +53,8 @@ type Deps struct {
 	Tickets  *ticket.Signer
 	Notifier Notifier
 	Log      *slog.Logger
+	// OIM are the offline-message limits; zero fields take the defaults.
+	OIM oim.Options
 }
 
 // New returns the HTTP handler with the token service, configuration and
@@ -61,9 +67,9 @@ func New(d Deps) *Server {
 	s.mux.Handle("/abservice/SharingService.asmx", ab.NewSharing(d.Store, d.Tickets, d.Notifier, d.Log))
 	s.mux.HandleFunc("/Config/MsgrConfig.asmx", msgrConfig)
 	s.mux.HandleFunc("/healthz", s.healthz)
-	oimSvc := oim.New(oim.Deps{Store: d.Store, Tickets: d.Tickets, Notifier: d.Notifier, Log: d.Log})
-	s.mux.Handle(oim.PathStore, oimSvc.StoreHandler())
-	s.mux.Handle(oim.PathRSI, oimSvc.RSIHandler())
+	s.oim = oim.New(oim.Deps{Store: d.Store, Tickets: d.Tickets, Notifier: d.Notifier, Log: d.Log, Options: d.OIM})
+	s.mux.Handle(oim.PathStore, s.oim.StoreHandler())
+	s.mux.Handle(oim.PathRSI, s.oim.RSIHandler())
 	return s
 }
 
