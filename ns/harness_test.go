@@ -30,7 +30,7 @@ import (
 // testServer is a notification server on 127.0.0.1:0 with a real store, hub
 // and token service, as the transcript tests talk to it.
 type testServer struct {
-	t       *testing.T
+	t       testing.TB
 	dir     string
 	store   *store.Store
 	hub     *hub.Hub
@@ -44,14 +44,14 @@ func init() {
 	panicHook = func(v any) { panic(fmt.Sprintf("recovered panic in a connection: %v", v)) }
 }
 
-func testLogger(t *testing.T) *slog.Logger {
+func testLogger(t testing.TB) *slog.Logger {
 	if os.Getenv("MSN_TEST_LOG") != "" {
 		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
 
-func startServer(t *testing.T, opts Options) *testServer {
+func startServer(t testing.TB, opts Options) *testServer {
 	t.Helper()
 	store.PasswordCost = 4 // bcrypt.MinCost: tests need not be slow
 	ts := &testServer{t: t, dir: t.TempDir()}
@@ -129,7 +129,7 @@ func (ts *testServer) rst(email, password string) (string, string) {
 
 // client is a test MSNP client: send lines, expect exact replies.
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	nc   net.Conn
 	r    *bufio.Reader
 	ts   *testServer

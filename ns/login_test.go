@@ -242,6 +242,8 @@ func TestBadInput(t *testing.T) {
 	c.expect("201 10")
 	c.send("CHG 11 NLN notanumber")
 	c.expect("201 11")
+	c.send("URL 12 INBOX")
+	c.expect("URL 12 /cgi-bin/HoTMaiL http://127.0.0.1/ 2")
 	c.send("OUT")
 	c.expectClosed()
 

@@ -241,7 +241,8 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (Report, error) {
 		}
 	}
 	rep.ServerPID, rep.ServerRSSBefore, rep.ServerRSSOnline, rep.ServerRSS = pid, rssBefore, rssOnline, rssEnd
-	if rssBefore > 0 && rssOnline > rssBefore && onlineNow > 0 {
+	// Per client only when the clients stay online (not for login churn).
+	if rssBefore > 0 && rssOnline > rssBefore && onlineNow > 0 && onlineNow >= want {
 		rep.RSSPerClientBytes = (rssOnline - rssBefore) / onlineNow
 	}
 	rep.WriteTable(out)
