@@ -372,6 +372,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		Policy: policy, Challenge: cfg.challenge, MailData: webSrv.OIM().MailData,
 	})
 	sbSrv := sb.New(h, log.With("svc", "sb"), sb.Options{})
+	h.OnKick(func(s *hub.Session) { sbSrv.Disconnect(s) })
 	go purgeOIMs(ctx, webSrv.OIM(), log)
 	httpSrv := &http.Server{Handler: webSrv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
 	httpsSrv := &http.Server{Handler: webSrv, TLSConfig: certs.TLSConfig(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}

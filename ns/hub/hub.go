@@ -45,6 +45,8 @@ type Hub struct {
 	users    map[string]*Session              // email → its NS session
 	watchers map[string]map[*Session]struct{} // email → sessions with it on their session FL
 
+	onKick  []func(*Session) // set before serving; read-only afterwards
+
 	cookies cookieJar
 	sbAddr  string // guarded by mu
 
@@ -150,6 +152,11 @@ func (h *Hub) Logout(s *Session) {
 	}
 }
 
+// OnKick registers fn to run when a session is kicked (signed in elsewhere,
+// kicked by the admin): the switchboard uses it to end that user's
+// conversations, as a duplicate login requires. Call before serving.
+func (h *Hub) OnKick(fn func(*Session)) { h.onKick = append(h.onKick, fn) }
+
 // Kick sends OUT reason ("OTH", "SSD", ...) and closes the session's connection.
 func (s *Session) Kick(reason string) {
 	s.mu.Lock()
@@ -157,6 +164,11 @@ func (s *Session) Kick(reason string) {
 	s.mu.Unlock()
 	s.Out.CloseAfter(wire.Line("OUT", reason))
 	s.hub.Logout(s)
+	if reason != "SSD" {
+		for _, fn := range s.hub.onKick {
+			fn(s)
+		}
+	}
 }
 
 // KickReason is the OUT reason the session was kicked with, if any.

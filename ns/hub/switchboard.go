@@ -23,8 +23,9 @@ type Cookie struct {
 }
 
 type cookieJar struct {
-	mu sync.Mutex // tier 2 (leaf)
-	m  map[string]*Cookie
+	mu        sync.Mutex // tier 2 (leaf)
+	m         map[string]*Cookie
+	pruneSize int // prune expired cookies when the map reaches this size
 }
 
 // SetSwitchboardAddr sets the host:port handed out in XFR and RNG.
@@ -49,12 +50,15 @@ func (h *Hub) IssueCookie(email, sessionID string) string {
 	now := time.Now()
 	h.cookies.mu.Lock()
 	defer h.cookies.mu.Unlock()
-	if len(h.cookies.m) > 1024 {
+	// Prune only when the map has doubled since the last prune, so issuing
+	// stays O(1) amortised however many cookies are live.
+	if len(h.cookies.m) >= max(h.cookies.pruneSize, 1024) {
 		for k, c := range h.cookies.m {
 			if now.After(c.Expires) {
 				delete(h.cookies.m, k)
 			}
 		}
+		h.cookies.pruneSize = 2 * len(h.cookies.m)
 	}
 	h.cookies.m[v] = &Cookie{Email: strings.ToLower(email), SessionID: sessionID, Expires: now.Add(CookieLifetime)}
 	return v

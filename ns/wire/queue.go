@@ -36,7 +36,8 @@ func NewQueue(conn net.Conn, limit int) *Queue {
 	return &Queue{conn: conn, limit: limit, writeTimeout: 30 * time.Second}
 }
 
-// Send queues b; it never blocks on the network. It reports false when the
+// Send queues a copy of b (the caller may reuse b at once); it never blocks
+// on the network. It reports false when the
 // connection is closed or was just dropped for overflowing.
 func (q *Queue) Send(b []byte) bool {
 	q.mu.Lock()
