@@ -46,6 +46,8 @@ var subcommands = []struct {
 	{"user passwd", "user passwd EMAIL PASSWORD [-data DIR]", runUserPasswd},
 	{"user delete", "user delete EMAIL [-data DIR]", runUserDelete},
 	{"admin passwd", "admin passwd USER PASSWORD [-data DIR]", runAdminPasswd},
+	{"backup", "backup FILE [-data DIR]: a consistent copy of the store (server stopped; while it runs, use the admin console)", runBackup},
+	{"restore", "restore FILE [-data DIR]: replace the store with a backup (server stopped)", runRestore},
 }
 
 func main() {
@@ -233,6 +235,53 @@ func runAdminPasswd(args []string) error {
 		return err
 	}
 	fmt.Printf("admin password of %s set\n", pos[0])
+	return nil
+}
+
+func runBackup(args []string) error {
+	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+	data := dataFlag(fs)
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return errors.New("usage: msnserver backup FILE")
+	}
+	st, err := store.Open(*data, store.Options{LockTimeout: 2 * time.Second})
+	if errors.Is(err, store.ErrLocked) {
+		return fmt.Errorf("%w; while it runs, download a backup from the admin console's setup page (/backup)", err)
+	}
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	n, err := st.BackupToFile(pos[0])
+	if err != nil {
+		return err
+	}
+	fmt.Printf("wrote %s (%d bytes)\n", pos[0], n)
+	return nil
+}
+
+func runRestore(args []string) error {
+	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
+	data := dataFlag(fs)
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return errors.New("usage: msnserver restore FILE")
+	}
+	saved, err := store.Restore(*data, pos[0])
+	if errors.Is(err, store.ErrLocked) {
+		return fmt.Errorf("%w; stop the server before restoring", err)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Printf("restored %s into %s; the previous store is kept as %s\n", pos[0], *data, saved)
 	return nil
 }
 

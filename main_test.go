@@ -259,3 +259,41 @@ func TestListenErrors(t *testing.T) {
 		t.Fatalf("port in use: %v\n%s", err, out)
 	}
 }
+
+// TestBackupRestore: an offline backup, a change, a restore brings the old
+// state back; a running server refuses both with a clear message; the admin
+// console's online backup is a valid store too.
+func TestBackupRestore(t *testing.T) {
+	data := t.TempDir()
+	backup := filepath.Join(t.TempDir(), "b.db")
+	run(t, "user", "add", "-data", data, "alice@hotmail.com", "pw")
+	if out, err := run(t, "backup", "-data", data, backup); err != nil {
+		t.Fatalf("backup: %v %s", err, out)
+	}
+	run(t, "user", "add", "-data", data, "bob@hotmail.com", "pw")
+	run(t, "user", "delete", "-data", data, "alice@hotmail.com")
+
+	s := startBinary(t, data)
+	out, err := run(t, "restore", "-data", data, backup)
+	if err == nil || !strings.Contains(out, "stop the server") {
+		t.Fatalf("restore while running: %v %s", err, out)
+	}
+	out, err = run(t, "backup", "-data", data, backup+"2")
+	if err == nil || !strings.Contains(out, "admin console") {
+		t.Fatalf("backup while running: %v %s", err, out)
+	}
+	s.stop(syscall.SIGTERM)
+
+	if out, err := run(t, "restore", "-data", data, backup); err != nil {
+		t.Fatalf("restore: %v %s", err, out)
+	}
+	out, _ = run(t, "user", "list", "-data", data)
+	if !strings.Contains(out, "alice@hotmail.com") || strings.Contains(out, "bob@hotmail.com") {
+		t.Fatalf("after restore:\n%s", out)
+	}
+	junk := filepath.Join(t.TempDir(), "junk.db")
+	os.WriteFile(junk, []byte("not a database"), 0o600)
+	if out, err := run(t, "restore", "-data", data, junk); err == nil || !strings.Contains(out, "not a msnserver store") {
+		t.Fatalf("restore of junk: %v %s", err, out)
+	}
+}

@@ -48,6 +48,7 @@ func (s *Server) routes() {
 	app.Post("/connections/:email/message", s.handleConnectionMessage)
 
 	app.Get("/setup", s.handleSetup)
+	app.Get("/backup", s.handleBackup)
 
 	app.Get("/password", s.handlePasswordShow)
 	app.Post("/password", s.handlePasswordSave)

@@ -349,6 +349,9 @@ func (b *Backend) Stats() admin.Stats {
 	return st
 }
 
+// Backup writes a consistent copy of the whole store to w.
+func (b *Backend) Backup(w io.Writer) (int64, error) { return b.store.Backup(w) }
+
 // CACertPEM is the CA certificate clients must trust.
 func (b *Backend) CACertPEM() []byte { return b.caPEM }
 

@@ -151,7 +151,7 @@ func Setup(p Page, d SetupData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "</tbody></table></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "</tbody></table></div><div class=\"card\"><h2>Backup</h2><p><a href=\"/backup\">Download a backup</a> of the whole store (accounts, contact lists, offline messages, settings), a consistent copy taken while the server runs. To restore it, stop the server and run <code>msnserver restore FILE</code>.</p></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -45,7 +45,7 @@ type Hub struct {
 	users    map[string]*Session              // email → its NS session
 	watchers map[string]map[*Session]struct{} // email → sessions with it on their session FL
 
-	onKick  []func(*Session) // set before serving; read-only afterwards
+	onKick []func(*Session) // set before serving; read-only afterwards
 
 	cookies cookieJar
 	sbAddr  string // guarded by mu
