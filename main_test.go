@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"msnserver/store"
 )
 
 // These tests build the real binary and drive it as a user and a client would.
@@ -295,5 +297,99 @@ func TestBackupRestore(t *testing.T) {
 	os.WriteFile(junk, []byte("not a database"), 0o600)
 	if out, err := run(t, "restore", "-data", data, junk); err == nil || !strings.Contains(out, "not a msnserver store") {
 		t.Fatalf("restore of junk: %v %s", err, out)
+	}
+}
+
+// nsLogin logs in over real TCP as WLM 8 does (challenges off keeps it short)
+// and returns a line reader and writer on the connection.
+func nsLogin(t *testing.T, s *server, email, password string) (net.Conn, *bufio.Reader) {
+	t.Helper()
+	nc, err := net.Dial("tcp", s.ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(nc)
+	read := func() string {
+		nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+		l, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("read: %v", err)
+		}
+		return strings.TrimSuffix(l, "\r\n")
+	}
+	skipPayload := func(line string) {
+		f := strings.Fields(line)
+		var n int
+		fmt.Sscan(f[len(f)-1], &n)
+		io.ReadFull(r, make([]byte, n))
+	}
+	fmt.Fprintf(nc, "VER 1 MSNP14 MSNP13 CVR0\r\nCVR 2 0x0409 winnt 5.1 i386 MSNMSGR 8.0.0787 msmsgs %s\r\nUSR 3 TWN I %s\r\n", email, email)
+	for _, want := range []string{"VER 1 MSNP14", "CVR 2 ", "USR 3 TWN S ", "GCF 0 "} {
+		if l := read(); !strings.HasPrefix(l, want) {
+			t.Fatalf("got %q, want %q…", l, want)
+		} else if want == "GCF 0 " {
+			skipPayload(l)
+		}
+	}
+	body := post(t, "http://"+s.http+"/RST.srf", rstBody(email, password))
+	m := regexp.MustCompile(`Id="Compact1">t=([^&]+)&amp;p=<`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("RST: %s", body)
+	}
+	fmt.Fprintf(nc, "USR 4 TWN S t=%s&p=\r\n", m[1])
+	if l := read(); l != "USR 4 OK "+email+" 1 0" {
+		t.Fatalf("login: %q", l)
+	}
+	read()
+	skipPayload(read())
+	return nc, r
+}
+
+// TestKill9KeepsAcknowledgedChanges: every change the server acknowledged
+// (ADL OK, PRP, BLP, UUX) is still there after kill -9 and a restart.
+func TestKill9KeepsAcknowledgedChanges(t *testing.T) {
+	data := t.TempDir()
+	run(t, "user", "add", "-data", data, "alice@hotmail.com", "pw")
+	run(t, "user", "add", "-data", data, "bob@hotmail.com", "pw")
+	s := startBinary(t, data)
+	nc, r := nsLogin(t, s, "alice@hotmail.com", "pw")
+	ml := `<ml><d n="hotmail.com"><c n="bob" l="3" t="1" /></d></ml>`
+	psm := `<Data><PSM>still here</PSM><CurrentMedia></CurrentMedia></Data>`
+	fmt.Fprintf(nc, "ADL 5 %d\r\n%sPRP 6 MFN Alice%%20Durable\r\nBLP 7 BL\r\nCHG 8 NLN 0\r\nUUX 9 %d\r\n%s", len(ml), ml, len(psm), psm)
+	acked := map[string]bool{}
+	for len(acked) < 5 {
+		nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+		l, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("read: %v (acked %v)", err, acked)
+		}
+		for _, want := range []string{"ADL 5 OK", "PRP 6 MFN", "BLP 7 BL", "CHG 8 NLN", "UUX 9 0"} {
+			if strings.HasPrefix(l, want) {
+				acked[want] = true
+			}
+		}
+	}
+	s.cmd.Process.Signal(syscall.SIGKILL)
+	s.cmd.Wait()
+
+	out, _ := run(t, "user", "list", "-data", data)
+	if !strings.Contains(out, "Alice Durable") {
+		t.Fatalf("name lost after kill -9:\n%s", out)
+	}
+	s.start()
+	nsLogin(t, s, "alice@hotmail.com", "pw") // the restarted server serves her
+	s.stop(syscall.SIGTERM)
+	st, err := store.Open(data, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	a, l, err := st.Lists("alice@hotmail.com")
+	if err != nil || a.PSM != "still here" || l.BLP != "BL" || l.Bits("bob@hotmail.com") != store.ListForward|store.ListAllow {
+		t.Fatalf("alice after kill -9: %+v %+v %v", a, l, err)
+	}
+	_, bl, _ := st.Lists("bob@hotmail.com")
+	if bl.Bits("alice@hotmail.com")&store.ListReverse == 0 {
+		t.Fatalf("bob's reverse list after kill -9: %+v", bl)
 	}
 }
