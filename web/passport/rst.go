@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"msnserver/store"
+	"msnserver/web/ratelimit"
 	"msnserver/web/soap"
 	"msnserver/web/ticket"
 )
@@ -24,12 +25,12 @@ type Service struct {
 	store   *store.Store
 	tickets *ticket.Signer
 	log     *slog.Logger
-	limiter *Limiter
+	limiter *ratelimit.Limiter
 }
 
 // New returns the token service.
 func New(st *store.Store, tickets *ticket.Signer, log *slog.Logger) *Service {
-	return &Service{store: st, tickets: tickets, log: log, limiter: NewLimiter(20, time.Minute)}
+	return &Service{store: st, tickets: tickets, log: log, limiter: ratelimit.New(20, time.Minute)}
 }
 
 type rstHeader struct {

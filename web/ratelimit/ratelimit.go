@@ -1,4 +1,7 @@
-package passport
+// Package ratelimit counts failed attempts per client address in a sliding
+// window (password and ticket brute force), for the token service and the
+// notification server.
+package ratelimit
 
 import (
 	"sync"
@@ -16,7 +19,7 @@ type Limiter struct {
 }
 
 // NewLimiter allows max failures per window per address.
-func NewLimiter(max int, window time.Duration) *Limiter {
+func New(max int, window time.Duration) *Limiter {
 	return &Limiter{max: max, window: window, fails: map[string][]time.Time{}}
 }
 
