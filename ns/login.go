@@ -111,13 +111,19 @@ func policyParameters(now time.Time) string {
 
 func (c *conn) usrTicket(cmd *wire.Command) error {
 	compact := cmd.Args[2]
+	if !c.srv.failedLogins.Allow(c.ip) {
+		c.log.Warn("login refused: too many failed logins from this address")
+		return wire.Fatal(wire.ErrAuthFailed, "rate limited")
+	}
 	t, err := c.srv.tickets.Check(compact)
 	if err != nil {
+		c.srv.failedLogins.Fail(c.ip)
 		c.log.Info("login refused", "handle", c.handle, "why", err)
 		return wire.Fatal(wire.ErrAuthFailed, err.Error())
 	}
 	acct, err := c.srv.store.AccountByID(t.AccountID)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && (acct.Email != c.handle || acct.Disabled)) {
+		c.srv.failedLogins.Fail(c.ip)
 		c.log.Info("login refused", "handle", c.handle, "why", "ticket of another or a disabled account")
 		return wire.Fatal(wire.ErrAuthFailed, "ticket does not match")
 	}

@@ -15,6 +15,7 @@ import (
 
 	"msnserver/ns/hub"
 	"msnserver/store"
+	"msnserver/web/ratelimit"
 	"msnserver/web/ticket"
 )
 
@@ -28,9 +29,14 @@ type Options struct {
 	IdleTimeout time.Duration
 	// LoginTimeout closes a connection that has not logged in within this time.
 	LoginTimeout time.Duration
-	// MaxConns bounds connections in total and MaxConnsPerIP per address.
+	// MaxConns bounds connections in total and MaxConnsPerIP per address
+	// (loopback addresses are exempt from the per-address bound, so local
+	// tools and load tests are not cut off).
 	MaxConns      int
 	MaxConnsPerIP int
+	// MaxFailedLogins is how many refused tickets one address may present
+	// per minute; past it, USR TWN S gets 911 without being checked.
+	MaxFailedLogins int
 	// MaxContacts bounds a session's forward list (ADL → 210).
 	MaxContacts int
 	// MailData returns the initial mail-data MSG sent after the first CHG (nil: none).
@@ -53,7 +59,10 @@ func (o *Options) defaults() {
 		o.MaxConns = 20000
 	}
 	if o.MaxConnsPerIP == 0 {
-		o.MaxConnsPerIP = 20000
+		o.MaxConnsPerIP = 64
+	}
+	if o.MaxFailedLogins == 0 {
+		o.MaxFailedLogins = 30
 	}
 	if o.MaxContacts == 0 {
 		o.MaxContacts = store.MaxContacts
@@ -78,12 +87,15 @@ type Server struct {
 	closing   bool
 	wg        sync.WaitGroup
 	nextID    uint64
+
+	failedLogins *ratelimit.Limiter
 }
 
 // New returns a notification server.
 func New(h *hub.Hub, st *store.Store, tickets *ticket.Signer, log *slog.Logger, opts Options) *Server {
 	opts.defaults()
-	return &Server{hub: h, store: st, tickets: tickets, log: log, opts: opts, conns: map[*conn]struct{}{}, perIP: map[string]int{}}
+	return &Server{hub: h, store: st, tickets: tickets, log: log, opts: opts, conns: map[*conn]struct{}{}, perIP: map[string]int{},
+		failedLogins: ratelimit.New(opts.MaxFailedLogins, time.Minute)}
 }
 
 // Serve accepts connections on ln until Shutdown.
@@ -124,7 +136,8 @@ func (s *Server) admit(nc net.Conn) (*conn, bool) {
 	ip := remoteIP(nc)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closing || len(s.conns) >= s.opts.MaxConns || s.perIP[ip] >= s.opts.MaxConnsPerIP {
+	loopback := net.ParseIP(ip).IsLoopback()
+	if s.closing || len(s.conns) >= s.opts.MaxConns || (!loopback && s.perIP[ip] >= s.opts.MaxConnsPerIP) {
 		s.log.Warn("connection refused", "remote", nc.RemoteAddr().String(), "conns", len(s.conns))
 		return nil, false
 	}
