@@ -1,0 +1,168 @@
+package passport
+
+import (
+	"encoding/xml"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"msnserver/store"
+	"msnserver/web/ratelimit"
+	"msnserver/web/ticket"
+)
+
+func newService(t testing.TB) (*Service, *store.Store, *ticket.Signer) {
+	store.PasswordCost = 4
+	st, err := store.Open(t.TempDir(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	signer, _ := ticket.New([]byte("0123456789abcdef0123456789abcdef"))
+	return New(st, signer, slog.New(slog.DiscardHandler)), st, signer
+}
+
+var addresses = []string{"http://Passport.NET/tb", "messenger.msn.com", "contacts.msn.com", "messengerclear.live.com", "messengersecure.live.com", "spaces.live.com", "storage.msn.com"}
+
+func request(user, password string, addrs ...string) string {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><Envelope xmlns="http://schemas.xmlsoap.org/soap/envelope/" xmlns:wsse="http://schemas.xmlsoap.org/ws/2003/06/secext" xmlns:wsp="http://schemas.xmlsoap.org/ws/2002/12/policy" xmlns:wsa="http://schemas.xmlsoap.org/ws/2004/03/addressing" xmlns:wst="http://schemas.xmlsoap.org/ws/2004/04/trust"><Header><wsse:Security><wsse:UsernameToken Id="user"><wsse:Username>`)
+	xml.EscapeText(&b, []byte(user))
+	b.WriteString(`</wsse:Username><wsse:Password>`)
+	xml.EscapeText(&b, []byte(password))
+	b.WriteString(`</wsse:Password></wsse:UsernameToken></wsse:Security></Header><Body><ps:RequestMultipleSecurityTokens xmlns:ps="http://schemas.microsoft.com/Passport/SoapServices/PPCRL" Id="RSTS">`)
+	for i, a := range addrs {
+		b.WriteString(`<wst:RequestSecurityToken Id="RST` + string(rune('0'+i)) + `"><wst:RequestType>http://schemas.xmlsoap.org/ws/2004/04/security/trust/Issue</wst:RequestType><wsp:AppliesTo><wsa:EndpointReference><wsa:Address>` + a + `</wsa:Address></wsa:EndpointReference></wsp:AppliesTo><wsse:PolicyReference URI="MBI"></wsse:PolicyReference></wst:RequestSecurityToken>`)
+	}
+	b.WriteString(`</ps:RequestMultipleSecurityTokens></Body></Envelope>`)
+	return b.String()
+}
+
+func call(t testing.TB, s *Service, body string) (int, string) {
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/RST.srf", strings.NewReader(body)))
+	out, _ := io.ReadAll(rec.Body)
+	return rec.Code, string(out)
+}
+
+func TestTokens(t *testing.T) {
+	s, st, signer := newService(t)
+	acct, _ := st.CreateAccount(store.NewAccount{Email: "alice@hotmail.com", Password: "s3cret&pw"})
+	code, body := call(t, s, request("Alice@Hotmail.com", "s3cret&pw", addresses...))
+	if code != 200 {
+		t.Fatalf("status %d", code)
+	}
+	// One response per address, in request order.
+	got := regexp.MustCompile(`<wsa:Address>([^<]+)</wsa:Address>`).FindAllStringSubmatch(body, -1)
+	if len(got) != len(addresses) {
+		t.Fatalf("%d responses for %d addresses", len(got), len(addresses))
+	}
+	for i, m := range got {
+		if m[1] != addresses[i] {
+			t.Fatalf("response %d is for %s, want %s", i, m[1], addresses[i])
+		}
+	}
+	// The first BinarySecurityToken is the messenger ticket, Compact1.
+	first := regexp.MustCompile(`<wsse:BinarySecurityToken Id="(\w+)">t=([A-Za-z0-9._-]+)&amp;p=</wsse:BinarySecurityToken>`).FindStringSubmatch(body)
+	if first == nil || first[1] != "Compact1" {
+		t.Fatalf("first token: %v", first)
+	}
+	if tk, err := signer.Check(first[2]); err != nil || tk.AccountID != acct.ID {
+		t.Fatalf("ticket does not check: %v", err)
+	}
+	legacy := body[:strings.Index(body, "messenger.msn.com")]
+	if strings.Contains(legacy, "BinarySecurityToken") || !strings.Contains(legacy, "urn:passport:legacy") {
+		t.Fatal("the legacy response must carry no BinarySecurityToken")
+	}
+	for _, want := range []string{`<psf:PUID>`, `<wst:LifeTime>`, `<psf:authstate>0x48803</psf:authstate>`, `Id="Compact6"`} {
+		if !strings.Contains(body, want) {
+			t.Fatalf("response lacks %q", want)
+		}
+	}
+	var doc struct{}
+	if err := xml.Unmarshal([]byte(body), &doc); err != nil {
+		t.Fatalf("response is not XML: %v", err)
+	}
+}
+
+func TestFaults(t *testing.T) {
+	s, st, _ := newService(t)
+	st.CreateAccount(store.NewAccount{Email: "alice@hotmail.com", Password: "pw"})
+	st.CreateAccount(store.NewAccount{Email: "off@hotmail.com", Password: "pw"})
+	st.UpdateAccount("off@hotmail.com", func(a *store.Account) error { a.Disabled = true; return nil })
+	failed := regexp.MustCompile(`^<\?xml version="1.0" encoding="utf-8"\?><S:Envelope [^>]*><S:Header><psf:pp [^>]*>.*<psf:reqstatus>0x80048821</psf:reqstatus>.*</S:Header><S:Fault><faultcode>wsse:FailedAuthentication</faultcode><faultstring>Authentication Failure</faultstring></S:Fault></S:Envelope>$`)
+	for _, c := range [][2]string{{"alice@hotmail.com", "wrong"}, {"nobody@hotmail.com", "pw"}, {"off@hotmail.com", "pw"}} {
+		code, body := call(t, s, request(c[0], c[1], addresses[:2]...))
+		if code != 200 || !failed.MatchString(body) || strings.Contains(body, "BinarySecurityToken") {
+			t.Fatalf("%s/%s: %d %s", c[0], c[1], code, body)
+		}
+	}
+	for _, bad := range []string{"", "<Envelope><Body><RequestSecurityToken", request("", "pw", "messenger.msn.com"), request("alice@hotmail.com", "pw")} {
+		code, body := call(t, s, bad)
+		if code != 200 || !strings.Contains(body, "<faultcode>S:Client</faultcode>") {
+			t.Fatalf("malformed %q: %d %s", bad, code, body)
+		}
+	}
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/RST.srf", nil))
+	if rec.Code != http.StatusMethodNotAllowed {
+		t.Fatalf("GET: %d", rec.Code)
+	}
+}
+
+// TestNoEnumerationByTiming: an unknown account costs one bcrypt, as a wrong
+// password does, so the two take about the same time.
+func TestNoEnumerationByTiming(t *testing.T) {
+	s, st, _ := newService(t)
+	store.PasswordCost = 10
+	defer func() { store.PasswordCost = 4 }()
+	st.CreateAccount(store.NewAccount{Email: "alice@hotmail.com", Password: "pw"})
+	measure := func(user string) time.Duration {
+		start := time.Now()
+		for i := 0; i < 3; i++ {
+			call(t, s, request(user, "wrong", "messenger.msn.com"))
+		}
+		return time.Since(start)
+	}
+	known, unknown := measure("alice@hotmail.com"), measure("nobody@hotmail.com")
+	if unknown < known/3 || known < unknown/3 {
+		t.Fatalf("wrong password %v vs unknown account %v: timing reveals which accounts exist", known, unknown)
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	s, st, _ := newService(t)
+	st.CreateAccount(store.NewAccount{Email: "alice@hotmail.com", Password: "pw"})
+	for i := 0; i < 20; i++ {
+		call(t, s, request("alice@hotmail.com", "wrong", "messenger.msn.com"))
+	}
+	if _, body := call(t, s, request("alice@hotmail.com", "pw", "messenger.msn.com")); !strings.Contains(body, "FailedAuthentication") {
+		t.Fatal("the right password was accepted past the failure limit")
+	}
+}
+
+func FuzzRST(f *testing.F) {
+	f.Add(request("alice@hotmail.com", "pw", addresses...))
+	f.Add(request("alice@hotmail.com", "wrong", "messenger.msn.com"))
+	f.Add("<Envelope><Header/><Body/></Envelope>")
+	s, st, _ := newService(f)
+	st.CreateAccount(store.NewAccount{Email: "alice@hotmail.com", Password: "pw"})
+	s.limiter = ratelimit.New(1<<30, time.Minute)
+	f.Fuzz(func(t *testing.T, body string) {
+		code, out := call(t, s, body)
+		if code != 200 {
+			t.Fatalf("status %d", code)
+		}
+		if strings.Contains(out, "BinarySecurityToken") && !strings.Contains(body, "<wsse:Password>pw</wsse:Password>") && !strings.Contains(body, "Password>pw<") {
+			// A token needs the right password somewhere in the request.
+			if !strings.Contains(body, "pw") {
+				t.Fatalf("token issued without the password: %q", body)
+			}
+		}
+	})
+}
