@@ -139,6 +139,7 @@ func (c *conn) usrTicket(cmd *wire.Command) error {
 	c.state = stateLoggedIn
 	c.log = c.log.With("account", acct.Email)
 	c.sess = c.srv.hub.NewSession(acct, lists, c.out, c.nc.RemoteAddr().String(), c.client)
+	c.sess.MSNP13 = c.dialect == "MSNP13"
 	if acct.PSM != "" {
 		c.sess.SetPersonal([]byte("<Data><PSM>" + acct.PSM + "</PSM><CurrentMedia></CurrentMedia></Data>"))
 	}

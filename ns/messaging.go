@@ -17,6 +17,10 @@ func (c *conn) handleXFR(cmd *wire.Command) error {
 		return wire.Err(wire.ErrNotAllowedInState, "XFR SB before the first CHG")
 	}
 	cookie := c.srv.hub.IssueCookie(c.acct.Email, "")
+	if c.dialect == "MSNP13" {
+		c.sendLine("XFR", cmd.TrID, "SB", c.srv.hub.SwitchboardAddr(), "CKI", cookie, "U", "messenger.msn.com")
+		return nil
+	}
 	c.sendLine("XFR", cmd.TrID, "SB", c.srv.hub.SwitchboardAddr(), "CKI", cookie, "U", "messenger.msn.com", "1")
 	return nil
 }

@@ -200,3 +200,45 @@ func TestListsPersistAcrossRestart(t *testing.T) {
 		t.Fatalf("bob's reverse list after restart: %+v", bl)
 	}
 }
+
+// TestMSNP13Dialect: a client that negotiated MSNP13 gets presence without
+// network ids and XFR without the direct-connect flag, while an MSNP14
+// client watching the same user gets the MSNP14 forms.
+func TestMSNP13Dialect(t *testing.T) {
+	ts := startServer(t, Options{})
+	ts.addUser("alice@hotmail.com", "pw", "Alice", 1)
+	ts.addUser("beta@hotmail.com", "pw", "Beta", 1)
+	a := ts.login("alice@hotmail.com", "pw")
+	a.online()
+
+	c := ts.dial("beta")
+	c.send("VER 1 MSNP13 CVR0")
+	c.expect("VER 1 MSNP13")
+	c.send("USR 2 TWN I beta@hotmail.com")
+	c.readLine()
+	c.readPayloadCmd()
+	tk, _ := ts.rst("beta@hotmail.com", "pw")
+	c.send("USR 3 TWN S " + tk)
+	c.expect("USR 3 OK beta@hotmail.com 1 0")
+	c.expect("SBS 0 null")
+	c.readPayloadCmd()
+	c.sendPayload("ADL 4", ml("alice@hotmail.com", 3))
+	c.expect("ADL 4 OK")
+	c.send("CHG 5 NLN 1342177280 0")
+	c.expect("CHG 5 NLN 1342177280 0")
+	c.expect("ILN 5 NLN alice@hotmail.com Alice 1611513916 0")
+	c.expectPayload("UBX alice@hotmail.com", nobodyUBX)
+	a.barrier()
+	a.sendPayload("ADL 8", ml("beta@hotmail.com", 3))
+	a.expect("ADL 8 OK")
+	a.expect("ILN 8 NLN beta@hotmail.com 1 Beta 1342177280 0")
+	a.expectPayload("UBX beta@hotmail.com 1", nobodyUBX)
+	c.barrier()
+	a.send("CHG 9 BSY 1611513916 0")
+	a.expect("CHG 9 BSY 1611513916 0")
+	c.expect("NLN BSY alice@hotmail.com Alice 1611513916 0")
+	a.send("OUT")
+	c.expect("FLN alice@hotmail.com")
+	c.send("XFR 6 SB")
+	c.expectRe(`XFR 6 SB 127\.0\.0\.1:1864 CKI \S+ U messenger\.msn\.com`)
+}

@@ -86,6 +86,10 @@ type Session struct {
 	RemoteAddr string
 	Client     string // client name and version from CVR
 	Since      time.Time
+	// MSNP13 marks a client that negotiated MSNP13 (early 8.0 betas): its
+	// presence lines carry no network id and XFR/RNG no direct-connect flag.
+	// Set before Login; read-only afterwards.
+	MSNP13 bool
 
 	mu      sync.Mutex // tier 1
 	name    string

@@ -44,17 +44,81 @@ func (s *Session) ubxLocked() []byte {
 	return []byte("<Data><PSM></PSM><CurrentMedia></CurrentMedia></Data>")
 }
 
-func (p *snapshot) nln() []byte {
+// The presence lines in the watcher's dialect: MSNP14 added the network id
+// (and, on FLN, the capabilities slot); MSNP13 has neither.
+
+func (p *snapshot) nln(msnp13 bool) []byte {
+	if msnp13 {
+		return wire.Line("NLN", p.status, p.email, p.name, p.caps, p.msnobj)
+	}
 	return wire.Line("NLN", p.status, p.email, p.network, p.name, p.caps, p.msnobj)
 }
 
-func (p *snapshot) iln(trid string) []byte {
+func (p *snapshot) iln(trid string, msnp13 bool) []byte {
+	if msnp13 {
+		return wire.Line("ILN", trid, p.status, p.email, p.name, p.caps, p.msnobj)
+	}
 	return wire.Line("ILN", trid, p.status, p.email, p.network, p.name, p.caps, p.msnobj)
 }
 
-func (p *snapshot) ubxLine() []byte { return wire.Payload(p.ubx, "UBX", p.email, p.network) }
+func (p *snapshot) ubxLine(msnp13 bool) []byte {
+	if msnp13 {
+		return wire.Payload(p.ubx, "UBX", p.email)
+	}
+	return wire.Payload(p.ubx, "UBX", p.email, p.network)
+}
 
-func (p *snapshot) fln() []byte { return wire.Line("FLN", p.email, p.network, "0") }
+func (p *snapshot) fln(msnp13 bool) []byte {
+	if msnp13 {
+		return wire.Line("FLN", p.email)
+	}
+	return wire.Line("FLN", p.email, p.network, "0")
+}
+
+// lines caches one snapshot's encoded lines per dialect (index 1: MSNP13).
+type lines struct {
+	p                     *snapshot
+	nln, nlnUBX, fln, ubx [2][]byte
+}
+
+func dialect(msnp13 bool) int {
+	if msnp13 {
+		return 1
+	}
+	return 0
+}
+
+func (l *lines) getNLN(msnp13 bool) []byte {
+	d := dialect(msnp13)
+	if l.nln[d] == nil {
+		l.nln[d] = l.p.nln(msnp13)
+	}
+	return l.nln[d]
+}
+
+func (l *lines) getNLNUBX(msnp13 bool) []byte {
+	d := dialect(msnp13)
+	if l.nlnUBX[d] == nil {
+		l.nlnUBX[d] = append(append([]byte(nil), l.getNLN(msnp13)...), l.getUBX(msnp13)...)
+	}
+	return l.nlnUBX[d]
+}
+
+func (l *lines) getFLN(msnp13 bool) []byte {
+	d := dialect(msnp13)
+	if l.fln[d] == nil {
+		l.fln[d] = l.p.fln(msnp13)
+	}
+	return l.fln[d]
+}
+
+func (l *lines) getUBX(msnp13 bool) []byte {
+	d := dialect(msnp13)
+	if l.ubx[d] == nil {
+		l.ubx[d] = l.p.ubxLine(msnp13)
+	}
+	return l.ubx[d]
+}
 
 func (p *snapshot) visibleTo(viewer string) bool { return p.visible && !p.lists.Blocks(viewer) }
 
@@ -73,7 +137,7 @@ func (h *Hub) fanOut(u *Session, force bool) {
 		return
 	}
 	p := u.snapshot()
-	var nln, ubx, fln []byte
+	out := lines{p: &p}
 	for _, w := range ws {
 		show := p.visibleTo(w.Email)
 		w.mu.Lock()
@@ -85,24 +149,14 @@ func (h *Hub) fanOut(u *Session, force bool) {
 		}
 		w.mu.Unlock()
 		switch {
-		case show && (force || !was):
-			if nln == nil {
-				nln = p.nln()
-			}
-			if was {
-				w.Out.Send(nln)
-			} else {
-				if ubx == nil {
-					ubx = append(append([]byte(nil), nln...), p.ubxLine()...)
-				}
-				w.Out.Send(ubx)
-			}
+		case show && was && force:
+			w.Out.Send(out.getNLN(w.MSNP13))
+			h.Stats.PresenceOut.Add(1)
+		case show && !was:
+			w.Out.Send(out.getNLNUBX(w.MSNP13))
 			h.Stats.PresenceOut.Add(1)
 		case !show && was:
-			if fln == nil {
-				fln = p.fln()
-			}
-			w.Out.Send(fln)
+			w.Out.Send(out.getFLN(w.MSNP13))
 			h.Stats.PresenceOut.Add(1)
 		}
 	}
@@ -121,16 +175,13 @@ func (h *Hub) fanOutUBX(u *Session) {
 	if !p.visible {
 		return
 	}
-	var line []byte
+	out := lines{p: &p}
 	for _, w := range ws {
 		w.mu.Lock()
 		shown := w.shown[p.email]
 		w.mu.Unlock()
 		if shown {
-			if line == nil {
-				line = p.ubxLine()
-			}
-			w.Out.Send(line)
+			w.Out.Send(out.getUBX(w.MSNP13))
 			h.Stats.PresenceOut.Add(1)
 		}
 	}
@@ -156,8 +207,8 @@ func (h *Hub) initialPresence(s *Session, trid string, emails []string) {
 		}
 		s.mu.Unlock()
 		if listed {
-			out = append(out, p.iln(trid)...)
-			out = append(out, p.ubxLine()...)
+			out = append(out, p.iln(trid, s.MSNP13)...)
+			out = append(out, p.ubxLine(s.MSNP13)...)
 		}
 	}
 	if out != nil {

@@ -91,7 +91,11 @@ func (h *Hub) Ring(callee, sessionID, inviter, inviterName string) error {
 		return ErrOffline
 	}
 	cookie := h.IssueCookie(s.Email, sessionID)
-	line := wire.Line("RNG", sessionID, h.SwitchboardAddr(), "CKI", cookie, inviter, wire.EncodeName(inviterName), "U", "messenger.hotmail.com", "1")
+	args := []string{"RNG", sessionID, h.SwitchboardAddr(), "CKI", cookie, inviter, wire.EncodeName(inviterName), "U", "messenger.hotmail.com", "1"}
+	if s.MSNP13 {
+		args = args[:len(args)-1] // the direct-connect flag is MSNP14's
+	}
+	line := wire.Line(args...)
 	if !s.Out.Send(line) {
 		return ErrOffline
 	}
