@@ -274,3 +274,38 @@ func TestShutdownSendsOUTSSD(t *testing.T) {
 	c.expect("OUT SSD")
 	c.expectClosed()
 }
+
+// TestState sends every verb of the command table in every state it is not
+// allowed in: before VER the connection closes without a reply; after VER a
+// session command gets 715 and the connection stays usable.
+func TestState(t *testing.T) {
+	ts := startServer(t, Options{})
+	for verb, def := range commands {
+		args := " 2 x"
+		if def.noTrID {
+			args = ""
+		}
+		if def.states&stateConnected == 0 {
+			c := ts.dial("state")
+			if def.payload {
+				c.sendPayload(verb+" 2", "x")
+			} else {
+				c.send(verb + args)
+			}
+			c.expectClosed()
+		}
+		if def.states&stateVersioned == 0 && verb != "VER" {
+			c := ts.dial("state")
+			c.send("VER 1 MSNP14")
+			c.expect("VER 1 MSNP14")
+			if def.payload {
+				c.sendPayload(verb+" 2", "x")
+			} else {
+				c.send(verb + args)
+			}
+			c.expect("715 2")
+			c.send("PNG")
+			c.expect("QNG 50")
+		}
+	}
+}
