@@ -288,7 +288,7 @@ func runRestore(args []string) error {
 type serveConfig struct {
 	data, nsAddr, sbAddr, httpAddr, httpsAddr, adminAddr, publicHost string
 	challenge, debug                                                 bool
-	oimExpiryDays, oimMax                                            int
+	oimExpiryDays, oimMax, maxConns, maxConnsPerIP                   int
 }
 
 func runServe(args []string) error {
@@ -304,6 +304,8 @@ func runServe(args []string) error {
 	fs.BoolVar(&cfg.challenge, "challenge", env("MSN_CHALLENGE", "1") != "0", "send CHL challenges after login [MSN_CHALLENGE]")
 	fs.IntVar(&cfg.oimExpiryDays, "oim-expiry-days", envInt("MSN_OIM_EXPIRY_DAYS", 30), "offline messages are deleted after this many days [MSN_OIM_EXPIRY_DAYS]")
 	fs.IntVar(&cfg.oimMax, "oim-max", envInt("MSN_OIM_MAX", 100), "offline messages kept per recipient [MSN_OIM_MAX]")
+	fs.IntVar(&cfg.maxConns, "max-conns", envInt("MSN_MAX_CONNS", 20000), "notification-server connections in total [MSN_MAX_CONNS]")
+	fs.IntVar(&cfg.maxConnsPerIP, "max-conns-per-ip", envInt("MSN_MAX_CONNS_PER_IP", 64), "notification-server connections per address; loopback is exempt [MSN_MAX_CONNS_PER_IP]")
 	fs.BoolVar(&cfg.debug, "debug", env("MSN_DEBUG", "") != "", "log protocol lines [MSN_DEBUG]")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -419,6 +421,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		OIM: oim.Options{ExpiryDays: cfg.oimExpiryDays, MaxPerRecipient: cfg.oimMax}})
 	nsSrv := ns.New(h, st, tickets, log.With("svc", "ns"), ns.Options{
 		Policy: policy, Challenge: cfg.challenge, MailData: webSrv.OIM().MailData,
+		MaxConns: cfg.maxConns, MaxConnsPerIP: cfg.maxConnsPerIP,
 	})
 	sbSrv := sb.New(h, log.With("svc", "sb"), sb.Options{})
 	h.OnKick(func(s *hub.Session) { sbSrv.Disconnect(s) })
