@@ -56,6 +56,16 @@ func (h *Histogram) Record(d time.Duration) {
 	}
 }
 
+// reset forgets every observation (racing Records may land either side).
+func (h *Histogram) reset() {
+	for i := range h.counts {
+		h.counts[i].Store(0)
+	}
+	h.n.Store(0)
+	h.sum.Store(0)
+	h.max.Store(0)
+}
+
 // Count is the number of observations.
 func (h *Histogram) Count() uint64 { return h.n.Load() }
 

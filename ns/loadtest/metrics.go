@@ -71,11 +71,13 @@ type Report struct {
 	ErrorCount  int64
 	ErrorSample map[string]string
 
-	ServerPID         int
-	ServerRSS         int64 // bytes at the end of the run (0: not visible)
-	ServerRSSBefore   int64 // before the first client connected
-	ServerRSSOnline   int64 // once every client was online (after the ramp)
-	RSSPerClientBytes int64 // (online - before) / clients online then
+	// Server memory from /proc/PID/status (0: not visible): VmRSS and its
+	// anonymous part (heap, stacks) before the first client connected, once
+	// every client was online (after the ramp) and at the end of the run.
+	ServerPID                                      int
+	ServerRSSBefore, ServerRSSOnline, ServerRSS    int64
+	ServerAnonBefore, ServerAnonOnline, ServerAnon int64
+	AnonPerClientBytes                             int64 // (online - before) anonymous memory / clients online
 }
 
 // progress counters at the previous tick.
@@ -139,7 +141,8 @@ func (m *metrics) report(cfg *Config, elapsed time.Duration) Report {
 
 // WriteTable prints the report as a table.
 func (r *Report) WriteTable(w io.Writer) {
-	fmt.Fprintf(w, "\nscenario %s, %d clients, %s measured, peak %d online\n\n", r.Scenario, r.Clients, r.Elapsed.Round(time.Millisecond), r.PeakOnline)
+	fmt.Fprintf(w, "\nscenario %s, %d clients, %s measured after the ramp, peak %d online\n", r.Scenario, r.Clients, r.Elapsed.Round(time.Millisecond), r.PeakOnline)
+	fmt.Fprintf(w, "(login latencies include the ramp; delivery latencies and rates are from the measured time)\n\n")
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "\tcount\trate/s\tp50\tp95\tp99\tmax\t")
 	row := func(name string, l Latency, total int64, rate float64) {
@@ -164,13 +167,14 @@ func (r *Report) WriteTable(w io.Writer) {
 	tw.Flush()
 	fmt.Fprintln(w)
 	if r.ServerRSS > 0 {
-		fmt.Fprintf(w, "server pid %d RSS: %s before, %s with all clients online, %s at the end", r.ServerPID, fmtBytes(r.ServerRSSBefore), fmtBytes(r.ServerRSSOnline), fmtBytes(r.ServerRSS))
-		if r.RSSPerClientBytes > 0 {
-			fmt.Fprintf(w, "; %s per online client", fmtBytes(r.RSSPerClientBytes))
+		fmt.Fprintf(w, "server pid %d memory (RSS / anonymous):  before %s / %s,  all online %s / %s,  end %s / %s\n", r.ServerPID,
+			fmtBytes(r.ServerRSSBefore), fmtBytes(r.ServerAnonBefore), fmtBytes(r.ServerRSSOnline), fmtBytes(r.ServerAnonOnline),
+			fmtBytes(r.ServerRSS), fmtBytes(r.ServerAnon))
+		if r.AnonPerClientBytes > 0 {
+			fmt.Fprintf(w, "anonymous memory per online client: %s\n", fmtBytes(r.AnonPerClientBytes))
 		}
-		fmt.Fprintln(w)
 	} else {
-		fmt.Fprintln(w, "server RSS: not visible (give -pid for a local server)")
+		fmt.Fprintln(w, "server memory: not visible (give -pid for a local server)")
 	}
 	if r.ErrorCount == 0 {
 		fmt.Fprintln(w, "errors: none")

@@ -10,34 +10,45 @@ import (
 	"strings"
 )
 
-// readRSS returns a process's resident set size in bytes (VmRSS in
-// /proc/PID/status), or 0 when it cannot be read.
-func readRSS(pid int) int64 {
+// memSample is a process's resident memory: all of it (VmRSS) and the
+// anonymous part (RssAnon: heap, stacks). The difference is file-backed,
+// mostly the store's memory-mapped pages, which the kernel can drop.
+type memSample struct {
+	RSS, Anon int64 // bytes
+}
+
+// readMem reads /proc/PID/status; zero when it cannot be read.
+func readMem(pid int) memSample {
+	var m memSample
 	if pid <= 0 {
-		return 0
+		return m
 	}
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0
+		return m
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		line := sc.Text()
-		if !strings.HasPrefix(line, "VmRSS:") {
+		name, rest, ok := strings.Cut(sc.Text(), ":")
+		if !ok || (name != "VmRSS" && name != "RssAnon") {
 			continue
 		}
-		fields := strings.Fields(line[len("VmRSS:"):])
+		fields := strings.Fields(rest)
 		if len(fields) == 0 {
-			return 0
+			continue
 		}
 		kb, err := strconv.ParseInt(fields[0], 10, 64)
 		if err != nil {
-			return 0
+			continue
 		}
-		return kb * 1024
+		if name == "VmRSS" {
+			m.RSS = kb * 1024
+		} else {
+			m.Anon = kb * 1024
+		}
 	}
-	return 0
+	return m
 }
 
 // findListener returns the pid of the local process listening on addr's
