@@ -1,0 +1,181 @@
+package backend_test
+
+import (
+	"encoding/xml"
+	"strings"
+	"testing"
+
+	"msnserver/ns"
+	"msnserver/store"
+)
+
+// alertText parses an MSN Alerts NOT payload: whom it is for and its text.
+func alertText(t *testing.T, payload string) (to, text string) {
+	t.Helper()
+	var n struct {
+		XMLName xml.Name `xml:"NOTIFICATION"`
+		To      struct {
+			Name string `xml:"name,attr"`
+		} `xml:"TO"`
+		Text string `xml:"MSG>BODY>TEXT"`
+	}
+	if !strings.HasSuffix(payload, "\r\n") {
+		t.Fatalf("NOT payload does not end in CRLF: %q", payload)
+	}
+	if err := xml.Unmarshal([]byte(payload), &n); err != nil {
+		t.Fatalf("NOT payload is not XML: %v\n%s", err, payload)
+	}
+	return n.To.Name, n.Text
+}
+
+// expectAlert reads a NOT and checks it shows text to the client's user.
+func (c *msnClient) expectAlert(text string) {
+	c.t.Helper()
+	line, payload := c.read()
+	if !strings.HasPrefix(line, "NOT ") {
+		c.t.Fatalf("%s: want a NOT, got %q", c.email, line)
+	}
+	if to, got := alertText(c.t, payload); to != c.email || got != text {
+		c.t.Fatalf("%s: NOT to %q says %q, want to %q saying %q", c.email, to, got, c.email, text)
+	}
+}
+
+// TestEndToEnd drives the real server from the admin console in headless
+// Chromium while a real MSNP14 client signs in over TCP: create an account,
+// see it online, broadcast, message, kick, change the policy, disable,
+// enable and delete it.
+func TestEndToEnd(t *testing.T) {
+	s := startStack(t)
+	b := newTab(t, s.adminURL)
+	const (
+		email    = "kim@example.com"
+		password = "kim-secret-1"
+	)
+
+	// Sign in to the console.
+	b.open("/connections")
+	b.at("/login?next=%2Fconnections")
+	b.fill("#user", e2eAdmin)
+	b.fill("#password", e2eAdminPassword)
+	b.submit(`form[action="/login"] button`)
+	b.at("/connections")
+	b.expect("main", "Nobody is signed in.")
+
+	// Create the account through the form; it is in the store at once.
+	b.open("/accounts/new")
+	b.fill("#email", "Kim@Example.com")
+	b.fill("#name", "Kim")
+	b.fill("#password", password)
+	b.fill("#network", "1")
+	b.submit(`form[action="/accounts"] button`)
+	b.at("/accounts/" + email)
+	b.expect(".flash.ok", "Account "+email+" created.")
+	b.expect("h1", email, "offline")
+	if a, err := s.store.AccountByEmail(email); err != nil || a.Name != "Kim" || a.Network != 1 || a.Disabled {
+		t.Fatalf("store has %+v (%v)", a, err)
+	}
+
+	// A real client signs in with it and opens a switchboard session; the
+	// console shows both.
+	c, _ := s.login(t, email, password, ns.DefaultPolicy)
+	sb := c.openSwitchboard(8)
+	b.open("/connections")
+	b.expect("main", "Signed in (1)", "Conversations (1)")
+	b.expect("tbody tr", email, "Kim", "Online", "MSNMSGR 8.0.0787", c.nc.LocalAddr().String())
+	b.expect(".card:nth-of-type(2) tbody tr", email)
+	if chats := b.text("tbody tr td:nth-child(6)"); chats != "1" {
+		t.Fatalf("chats column says %q, want 1", chats)
+	}
+	b.shot("e2e-connections")
+	b.open("/accounts?q=kim")
+	b.expect("tbody tr", email, "online")
+	b.open("/accounts/" + email)
+	b.expect("h1", "online")
+	b.expect("main", "MSNMSGR 8.0.0787")
+	b.shot("e2e-account")
+
+	// Broadcast free text (an MSN Alert) and a shutdown warning (the system message).
+	text := `Pizza & drinks <in> the lobby — 5 min`
+	b.open("/broadcasts")
+	b.expect("main", "1 client right now")
+	b.fill("#text", text)
+	b.submit(`input[value="text"] ~ .actions button`)
+	b.expect(".flash.ok", "Broadcast sent to 1 online clients.")
+	c.expectAlert(text)
+	b.fill("#minutes", "15")
+	b.submit(`input[value="shutdown"] ~ .actions button`)
+	b.expect(".flash.ok", "Broadcast sent to 1 online clients.")
+	c.expectPayload("MSG Hotmail Hotmail",
+		"MIME-Version: 1.0\r\nContent-Type: application/x-msmsgssystemmessage\r\n\r\nType: 1\r\nArg1: 15\r\n\r\n")
+	b.expect("table", "Server going down in 15 minutes", text)
+
+	// A message to this one user from the connections page.
+	b.open("/connections")
+	form := `form[action="/connections/` + email + `/message"]`
+	b.fill(form+` input[name="text"]`, "Hi Kim, the admin here")
+	b.submit(form + " button")
+	b.expect(".flash.ok", "Message sent to "+email+".")
+	c.expectAlert("Hi Kim, the admin here")
+
+	// Kick: OUT OTH, then the connection closes, and the console knows.
+	b.submit(`form[action="/connections/` + email + `/kick"] button`)
+	b.expect(".flash.ok", email+" was signed out.")
+	c.expect("OUT OTH")
+	c.expectClosed()
+	sb.expectEnd()
+	b.open("/connections")
+	b.expect("main", "Nobody is signed in.", "No switchboard sessions in progress.")
+
+	// The policy editor refuses a broken document (nothing saved) and saves a good one.
+	b.open("/policy")
+	b.fill("#xml", `<Policies><Policy type="SHIELDS"><config></Policy></Policies>`)
+	b.submit(`form[action="/policy"] button`)
+	b.expect(".flash.error", "not well-formed XML")
+	if _, ok, err := s.store.Setting(store.SettingPolicy); ok || err != nil {
+		t.Fatalf("a broken policy was saved (%v)", err)
+	}
+	policy := `<Policies><Policy type="SHIELDS" checksum="0123456789ABCDEF0123456789ABCDEF"><config><shield><cli maj="8" min="0" minbld="787" maxbld="9999" deny=" " /></shield><block></block></config></Policy></Policies>`
+	b.fill("#xml", "  "+policy+"\n")
+	b.submit(`form[action="/policy"] button`)
+	b.expect(".flash.ok", "Policy saved.")
+	c, ticket := s.login(t, email, password, policy)
+
+	// Disable: signed out at once; no new token, and a token issued before is refused too.
+	b.open("/accounts/" + email)
+	b.submit(`form[action="/accounts/` + email + `/disable"] button`)
+	b.expect(".flash.ok", email+" is disabled and signed out.")
+	b.expect("h1", "disabled", "offline")
+	c.expect("OUT OTH")
+	c.expectClosed()
+	s.expectRefused(t, email, password)
+	old := s.start(t, email, policy)
+	old.send("USR 4 TWN S " + ticket)
+	old.expect("911 4")
+	old.expectClosed()
+
+	// Enable: it signs in again.
+	b.submit(`form[action="/accounts/` + email + `/enable"] button`)
+	b.expect(".flash.ok", email+" is enabled again.")
+	c, _ = s.login(t, email, password, policy)
+	b.open("/accounts/" + email)
+	b.expect("h1", "online")
+
+	// Delete while it is online: signed out, no token, gone from the list.
+	b.submit(`a[href="/accounts/` + email + `/delete"]`)
+	b.expect("h1", "Delete "+email+"?")
+	b.submit(`form[action="/accounts/` + email + `/delete"] button`)
+	b.at("/accounts")
+	b.expect(".flash.ok", "Account "+email+" deleted.")
+	c.expect("OUT OTH")
+	c.expectClosed()
+	s.expectRefused(t, email, password)
+	b.expect("main", "No accounts yet.")
+	b.open("/accounts?q=kim")
+	b.expect("main", "No account matches")
+	if _, err := s.store.AccountByEmail(email); err == nil {
+		t.Fatal("the account is still in the store")
+	}
+	if s.hub.Count() != 0 {
+		t.Fatalf("%d sessions online at the end", s.hub.Count())
+	}
+}
