@@ -55,8 +55,17 @@ func (c *conn) handleUUM(cmd *wire.Command) error {
 	if s == nil || !s.Reachable(c.acct.Email) {
 		return wire.Err(wire.ErrPrincipalOffline, "recipient offline or blocking")
 	}
-	s.Out.Send(wire.Payload(cmd.Payload, "UBM", c.acct.Email, strconv.Itoa(c.acct.Network), kind))
 	c.srv.hub.Stats.Messages.Add(1)
+	// The network-32 account runs a Messenger client that sees this MSN
+	// user as network 1 and expects a switchboard: the bridge rings it into
+	// one (ns-presence-lists.md §9.4). Without a bridge, or when the ring
+	// cannot be made, the message goes out as UBM.
+	if net == store.NetworkYahoo && c.acct.Network != store.NetworkYahoo {
+		if b := c.srv.hub.YahooBridge(); b != nil && b.DeliverToYahoo(c.sess, recipient.Email, kind, cmd.Payload) {
+			return nil
+		}
+	}
+	s.Out.Send(wire.Payload(cmd.Payload, "UBM", c.acct.Email, strconv.Itoa(c.acct.Network), kind))
 	return nil
 }
 

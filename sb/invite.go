@@ -92,7 +92,7 @@ func (c *conn) handleCAL(cmd *wire.Command) error {
 	if callee == c.email || c.sess.has(callee) {
 		return wire.Err(wire.ErrAlreadyInSession, "already in the session")
 	}
-	if len(c.sess.snapshot()) >= c.srv.opts.MaxMembers {
+	if c.sess.size() >= c.srv.opts.MaxMembers {
 		return wire.Err(wire.ErrPrincipalOffline, "session is full")
 	}
 	u := c.srv.hub.Lookup(callee)
@@ -106,11 +106,15 @@ func (c *conn) handleCAL(cmd *wire.Command) error {
 		}
 		return wire.Err(wire.ErrPrincipalOffline, "offline")
 	}
-	// A network-32 (Yahoo) account is reached through UUM on the NS, never
-	// rung into a switchboard (switchboard.md §4). The other way round, a
-	// network-32 account ringing an MSN user, is something the real service
-	// never did (the callee sees a Yahoo contact): refused too, until the
-	// bridge of ns-presence-lists.md §9.4 exists; its client falls back to UUM.
+	// A network-32 account calling an MSN user: that user's client sees a
+	// Yahoo contact and never joins a switchboard, so it joins virtually
+	// and talks through UBM/UUM (yahoo.go, ns-presence-lists.md §9.4).
+	if c.user.Network == store.NetworkYahoo && u.Network != store.NetworkYahoo {
+		return c.callBridged(cmd, u)
+	}
+	// A network-32 account is reached through UUM on the NS, never rung
+	// into a switchboard (switchboard.md §4); two network-32 accounts see
+	// each other as Yahoo contacts and use UUM too.
 	if u.Network == store.NetworkYahoo || c.user.Network == store.NetworkYahoo {
 		return wire.Err(wire.ErrPrincipalOffline, "network-32 account")
 	}

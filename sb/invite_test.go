@@ -120,12 +120,14 @@ func TestCallErrors(t *testing.T) {
 	default:
 	}
 
-	// A network-32 account does not ring MSN users either (no bridge yet).
+	// Two network-32 accounts see each other as Yahoo contacts: no
+	// switchboard between them (MSN callees are bridged, yahoo_test.go).
+	e.loginNet("yoko@yahoo.com", "Yoko", store.NetworkYahoo)
 	yuki := e.hub.Lookup("yuki@yahoo.com")
 	y := e.dial("yuki")
 	y.send("USR 1 yuki@yahoo.com %s", e.hub.IssueCookie(yuki.Email, ""))
 	y.expect("USR 1 OK yuki@yahoo.com Yuki")
-	y.send("CAL 2 erin@hotmail.com")
+	y.send("CAL 2 yoko@yahoo.com")
 	y.expect("217 2")
 }
 

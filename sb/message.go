@@ -19,12 +19,18 @@ func (c *conn) handleMSG(cmd *wire.Command) error {
 		return wire.Fatal(wire.ErrSyntax, "unknown ack type")
 	}
 	var dest []byte
-	if p2p := isP2P(cmd.Payload); p2p {
+	p2p := isP2P(cmd.Payload)
+	if p2p {
 		dest = header(cmd.Payload, "P2P-Dest")
 	} else if ack == 'D' {
 		return wire.Err(wire.ErrNotP2P, "MSG D that is not P2P data")
 	}
-	delivered := c.sess.relay(c, c.relayLine(cmd.Payload), dest, c.now)
+	var delivered bool
+	if c.sess.bridged.Load() {
+		delivered = c.bridgeMSG(cmd.Payload, dest, p2p)
+	} else {
+		delivered = c.sess.relay(c, c.relayLine(cmd.Payload), dest, c.now)
+	}
 	if delivered {
 		c.srv.hub.Stats.Messages.Add(1)
 	}

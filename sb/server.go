@@ -38,6 +38,16 @@ type Options struct {
 	CallInterval time.Duration
 	// QueueLimit is the most a slow reader may have pending before it is dropped.
 	QueueLimit int
+
+	// The Yahoo bridge (yahoo.go). BridgeRingTimeout is how long a
+	// network-32 account rung on an MSN user's behalf has to answer; then
+	// the waiting messages go out as UBM on its NS connection instead.
+	// BridgeQueue caps the messages waiting for that answer (one more gives
+	// up the ring the same way). After a ring gave up, the same two users'
+	// messages go as UBM for BridgeCooldown without ringing again.
+	BridgeRingTimeout time.Duration
+	BridgeQueue       int
+	BridgeCooldown    time.Duration
 }
 
 // Defaults for Options.
@@ -48,6 +58,9 @@ const (
 	DefaultAuthTimeout        = 60 * time.Second
 	DefaultCallBurst          = 20
 	DefaultCallInterval       = time.Second
+	DefaultBridgeRingTimeout  = 20 * time.Second
+	DefaultBridgeQueue        = 16
+	DefaultBridgeCooldown     = 2 * time.Minute
 )
 
 func (o Options) withDefaults() Options {
@@ -75,6 +88,15 @@ func (o Options) withDefaults() Options {
 	if o.QueueLimit <= 0 {
 		o.QueueLimit = wire.DefaultQueueLimit
 	}
+	if o.BridgeRingTimeout <= 0 {
+		o.BridgeRingTimeout = DefaultBridgeRingTimeout
+	}
+	if o.BridgeQueue <= 0 {
+		o.BridgeQueue = DefaultBridgeQueue
+	}
+	if o.BridgeCooldown <= 0 {
+		o.BridgeCooldown = DefaultBridgeCooldown
+	}
 	return o
 }
 
@@ -89,6 +111,8 @@ type Server struct {
 	conns     map[*conn]struct{}
 	sessions  map[string]*session
 	closing   bool
+
+	bridge bridge // the Yahoo bridge's index (yahoo.go)
 
 	wg      sync.WaitGroup // one per connection goroutine
 	nextCID atomic.Uint64
@@ -175,6 +199,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	for _, c := range conns {
 		c.remove()
 	}
+	s.stopRings()
 	done := make(chan struct{})
 	go func() {
 		s.wg.Wait()
@@ -237,6 +262,9 @@ func (s *Server) dropSession(sess *session) {
 		delete(s.sessions, sess.id)
 	}
 	s.mu.Unlock()
+	if sess.bridged.Load() {
+		s.bridge.forgetSession(sess)
+	}
 }
 
 func (s *Server) allSessions() []*session {
@@ -262,15 +290,11 @@ func (s *Server) Sessions() []Info {
 	all := s.allSessions()
 	out := make([]Info, 0, len(all))
 	for _, sess := range all {
-		members := sess.snapshot()
+		members := sess.emails()
 		if len(members) == 0 {
 			continue
 		}
-		info := Info{ID: sess.id, Since: sess.since, Messages: sess.messages.Load(), Members: make([]string, len(members))}
-		for i, m := range members {
-			info.Members[i] = m.email
-		}
-		out = append(out, info)
+		out = append(out, Info{ID: sess.id, Since: sess.since, Messages: sess.messages.Load(), Members: members})
 	}
 	slices.SortFunc(out, func(a, b Info) int { return a.Since.Compare(b.Since) })
 	return out
@@ -284,8 +308,9 @@ func (s *Server) Connections() int {
 }
 
 // Disconnect removes every switchboard member that entered through the NS
-// session u (for example after u was replaced by a login elsewhere): the
-// others get BYE handle 1. It returns how many connections it closed.
+// session u (for example after u was replaced by a login elsewhere), and u
+// as a virtual member of bridged sessions: the others get BYE handle 1. It
+// returns how many connections it closed.
 func (s *Server) Disconnect(u *hub.Session) int {
 	n := 0
 	for _, sess := range s.allSessions() {
@@ -294,6 +319,9 @@ func (s *Server) Disconnect(u *hub.Session) int {
 				m.remove()
 				n++
 			}
+		}
+		if sess.bridged.Load() {
+			sess.dropVirtual(u)
 		}
 	}
 	return n

@@ -23,6 +23,14 @@ type session struct {
 	mu      sync.Mutex // tier 2; see the package doc
 	members []*conn    // never modified in place
 	ended   bool       // the last member left; nobody may join again
+
+	// The Yahoo bridge (yahoo.go). bridged is set once, when the first
+	// virtual member arrives; virtual and ring are guarded by mu; keys by
+	// the bridge's own lock.
+	bridged atomic.Bool
+	virtual []*virtual // MSN users present only through the NS; never modified in place
+	ring    *ring      // the network-32 callee has not answered yet
+	keys    []pair     // the bridge index entries naming this session
 }
 
 // Reasons a join fails.
@@ -52,21 +60,22 @@ func (s *session) start(c *conn) {
 func (s *session) join(c *conn, trid string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	n := len(s.members) + len(s.virtual)
 	switch {
-	case s.ended || len(s.members) == 0:
+	case s.ended || n == 0:
 		return errSessionGone
-	case len(s.members) >= s.srv.opts.MaxMembers:
+	case n >= s.srv.opts.MaxMembers:
 		return errSessionFull
+	case s.hasLocked(c.email):
+		return errMember
 	}
-	for _, m := range s.members {
-		if m.email == c.email {
-			return errMember
-		}
-	}
-	total := strconv.Itoa(len(s.members))
+	total := strconv.Itoa(n)
 	var reply []byte
 	for i, m := range s.members {
 		reply = wire.AppendLine(reply, "IRO", trid, strconv.Itoa(i+1), total, m.email, wire.EncodeName(m.user.Name()), m.user.Caps())
+	}
+	for i, v := range s.virtual {
+		reply = wire.AppendLine(reply, "IRO", trid, strconv.Itoa(len(s.members)+i+1), total, v.email, wire.EncodeName(v.user.Name()), v.user.Caps())
 	}
 	reply = wire.AppendLine(reply, "ANS", trid, "OK")
 	c.q.Send(reply)
@@ -75,17 +84,52 @@ func (s *session) join(c *conn, trid string) error {
 		m.q.Send(joi)
 	}
 	s.members = append(s.members[:len(s.members):len(s.members)], c)
+	if s.ring != nil {
+		s.answeredLocked(c)
+	}
 	return nil
 }
 
-// has reports whether email is a member.
+// has reports whether email is a member, virtual ones included.
 func (s *session) has(email string) bool {
-	for _, m := range s.snapshot() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hasLocked(email)
+}
+
+func (s *session) hasLocked(email string) bool {
+	for _, m := range s.members {
 		if m.email == email {
 			return true
 		}
 	}
+	for _, v := range s.virtual {
+		if v.email == email {
+			return true
+		}
+	}
 	return false
+}
+
+// emails lists the members' addresses in order of joining, virtual ones last.
+func (s *session) emails() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.members)+len(s.virtual))
+	for _, m := range s.members {
+		out = append(out, m.email)
+	}
+	for _, v := range s.virtual {
+		out = append(out, v.email)
+	}
+	return out
+}
+
+// size is the number of members, virtual ones included.
+func (s *session) size() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.members) + len(s.virtual)
 }
 
 // leave removes c and queues bye to the members left. The last one out
