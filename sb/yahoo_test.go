@@ -358,3 +358,65 @@ func TestYahooKind(t *testing.T) {
 		}
 	}
 }
+
+// TestBridgeOrder: messages streaming while the ring is answered arrive in
+// the session once each and in order, and so do messages streaming while
+// an unanswered ring gives up (as UBM).
+func TestBridgeOrder(t *testing.T) {
+	const n = 30
+	msgs := make([][]byte, n)
+	for i := range msgs {
+		msgs[i] = []byte(textMsg(fmt.Sprintf("message %02d", i)))
+	}
+
+	t.Run("answered", func(t *testing.T) {
+		s := newStack(t, Options{BridgeQueue: n}, false)
+		alice := s.signIn("alice@hotmail.com", "Alice", store.NetworkMSN)
+		yuki := s.signIn("yuki@yahoo.com", "Yuki", store.NetworkYahoo)
+		alice.uum(yuki.email, 1, msgs[0])
+		sid, cookie := s.expectRNG(yuki, alice.email, "Alice")
+		done := make(chan struct{})
+		go func() { // alice's client keeps sending while yuki answers
+			defer close(done)
+			for _, m := range msgs[1:] {
+				b := append([]byte(fmt.Sprintf("UUM 99 %s 32 1 %d\r\n", yuki.email, len(m))), m...)
+				alice.c.Write(b)
+				time.Sleep(time.Millisecond)
+			}
+		}()
+		y := s.answer(yuki, sid, cookie, "alice@hotmail.com Alice "+caps)
+		for _, m := range msgs {
+			y.expectMsg(fmt.Sprintf("MSG alice@hotmail.com Alice %d", len(m)), m)
+		}
+		<-done
+		y.barrier(yuki.email)
+		yuki.sync()
+	})
+
+	t.Run("unanswered", func(t *testing.T) {
+		s := newStack(t, Options{BridgeRingTimeout: 5 * time.Millisecond}, false)
+		alice := s.signIn("alice@hotmail.com", "Alice", store.NetworkMSN)
+		yuki := s.signIn("yuki@yahoo.com", "Yuki", store.NetworkYahoo)
+		for _, m := range msgs {
+			alice.uum(yuki.email, 1, m)
+			time.Sleep(time.Millisecond)
+		}
+		rings := 0
+		for i := 0; i < n; {
+			line, p := yuki.read()
+			if strings.HasPrefix(line, "RNG ") {
+				rings++
+				continue
+			}
+			if want := fmt.Sprintf("UBM alice@hotmail.com 1 1 %d", len(msgs[i])); line != want || string(p) != string(msgs[i]) {
+				t.Fatalf("message %d: got %q %q", i, line, p)
+			}
+			i++
+		}
+		if rings != 1 {
+			t.Fatalf("%d rings, want 1 (then the cool-down)", rings)
+		}
+		yuki.sync()
+		alice.sync()
+	})
+}
