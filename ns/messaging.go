@@ -31,7 +31,9 @@ const MaxUUMPayload = wire.MaxSBPayload
 // handleUUM carries a message to a Yahoo! user through the NS: the recipient
 // gets "UBM sender network type len" with the payload unchanged. No reply on
 // success (ns-presence-lists.md §9.2). This server's network-32 accounts also
-// send to MSN users this way (their client may use network id 1).
+// send to MSN users this way (their client may use network id 1). With a
+// hub.YahooBridge registered, an MSN user's UUM reaches a network-32 account
+// through the switchboard instead (§9.4).
 func (c *conn) handleUUM(cmd *wire.Command) error {
 	if len(cmd.Args) != 3 {
 		return wire.Fatal(wire.ErrSyntax, "UUM needs recipient, network and type")
