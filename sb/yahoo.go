@@ -227,14 +227,15 @@ func (s *Server) startRing(p pair, from *hub.Session, kind string, payload []byt
 	s.bridge.put(p, sess)
 	if err := s.hub.Ring(p.yahoo, sess.id, from.Email, from.Name()); err != nil {
 		sess.mu.Lock()
-		if sess.ring == r {
+		gaveUp := sess.ring != r // the timer was quicker and sent it as UBM
+		if !gaveUp {
 			r.timer.Stop()
 			sess.ring, sess.ended = nil, true
 		}
 		sess.mu.Unlock()
 		s.dropSession(sess)
 		s.log.Debug("bridge ring failed", "from", from.Email, "to", p.yahoo, "err", err)
-		return false
+		return gaveUp
 	}
 	s.log.Debug("bridge ringing", "from", from.Email, "to", p.yahoo, "session", sess.id)
 	return true
