@@ -203,13 +203,23 @@ func (cl *client) logout(c *pconn) {
 // nsPush handles unsolicited notification-server lines.
 func (cl *client) nsPush(c *pconn, f []string, payload []byte) {
 	r := cl.r
+	last := c.presenceOf
+	c.presenceOf = ""
 	switch f[0] {
 	case "NLN": // NLN status email network name caps [msnobj]
 		if len(f) >= 6 {
 			r.sawStatus(f[2], f[5])
+			c.presenceOf = f[2]
+		}
+	case "ILN": // ILN trid status email network name caps [msnobj]
+		if len(f) >= 4 {
+			c.presenceOf = f[3]
 		}
 	case "UBX": // UBX email network len
-		if len(f) >= 2 {
+		// A UBX right after the same user's NLN or ILN carries the stored
+		// personal message with the presence (a login, a new watcher), not
+		// a fresh UUX: not timed.
+		if len(f) >= 2 && f[1] != last {
 			r.sawPSM(f[1], payload)
 		}
 	case "CHL": // CHL 0 challenge
@@ -239,7 +249,7 @@ func (cl *client) nsPush(c *pconn, f []string, payload []byte) {
 		if isErrorCode(f[0]) && !r.ending(c) {
 			r.m.fail("NS late error "+f[0], fmt.Errorf("%s got %q", cl.email, strings.Join(f, " ")))
 		}
-		// ILN, FLN, MSG, NOT, GCF, SBS, ADL 0, RML 0, QNG, UBM, UBN: nothing to check.
+		// FLN, MSG, NOT, GCF, SBS, ADL 0, RML 0, QNG, UBM, UBN: nothing to check.
 	}
 }
 

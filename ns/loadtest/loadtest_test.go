@@ -161,3 +161,40 @@ func TestWrongPassword(t *testing.T) {
 		t.Errorf("table without the error kind:\n%s", out.String())
 	}
 }
+
+// TestPushTiming feeds notification lines to a client and checks which are
+// timed: NLN carrying a change sequence and a UBX on its own, but not the
+// UBX that comes with a presence line (a stored PSM at login).
+func TestPushTiming(t *testing.T) {
+	cfg := Config{NSAddr: "x:1", HTTPURL: "http://x", Prefix: "lt", Domain: "example.com", Password: "pw", Clients: 2}
+	if err := cfg.defaults(); err != nil {
+		t.Fatal(err)
+	}
+	r := newRunner(&cfg)
+	watcher, owner := r.clients[0], r.clients[1]
+	c := newPconn(nil, "NS", time.Second)
+	now := time.Now()
+	owner.note(&owner.chg, 7, now)
+	owner.note(&owner.psm, 8, now)
+	psm := []byte("<Data><PSM>lt 8</PSM><CurrentMedia></CurrentMedia></Data>")
+	push := func(line string, payload []byte) { watcher.nsPush(c, strings.Fields(line), payload) }
+
+	push("NLN BSY lt1@example.com 1 lt1%40example.com 1610612743 0", nil)   // caps = capsBase + 7
+	push("UBX lt1@example.com 1 58", psm)                                   // with the NLN: not timed
+	push("ILN 9 NLN lt1@example.com 1 lt1%40example.com 1610612736 0", nil) // seq 0: not timed
+	push("UBX lt1@example.com 1 58", psm)                                   // with the ILN: not timed
+	if got := r.m.presence.Count(); got != 1 {
+		t.Errorf("timed NLN: %d, want 1", got)
+	}
+	if got := r.m.psm.Count(); got != 0 {
+		t.Errorf("timed UBX after presence lines: %d, want 0", got)
+	}
+	push("UBX lt1@example.com 1 58", psm) // a UUX fan-out
+	push("UBX lt9@example.com 1 58", psm) // not one of ours
+	if got := r.m.psm.Count(); got != 1 {
+		t.Errorf("timed UBX: %d, want 1", got)
+	}
+	if r.m.errN.Load() != 0 {
+		t.Errorf("errors: %v", r.m.errs)
+	}
+}

@@ -41,6 +41,8 @@ type pconn struct {
 	// length; keep says which payloads push wants to see.
 	payloadVerbs map[string]bool
 	keep         map[string]bool
+
+	presenceOf string // NS reader: the user of the previous line if it was NLN or ILN
 }
 
 type waiter struct {
