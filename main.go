@@ -26,6 +26,7 @@ import (
 	"msnserver/admin/backend"
 	"msnserver/ns"
 	"msnserver/ns/hub"
+	"msnserver/ns/loadtest"
 	"msnserver/sb"
 	"msnserver/store"
 	"msnserver/web"
@@ -46,6 +47,8 @@ var subcommands = []struct {
 	{"user passwd", "user passwd EMAIL PASSWORD [-data DIR]", runUserPasswd},
 	{"user delete", "user delete EMAIL [-data DIR]", runUserDelete},
 	{"admin passwd", "admin passwd USER PASSWORD [-data DIR]", runAdminPasswd},
+	{"user seed", "user seed -count N -prefix P -domain D -password X [-contacts K] [-cost C] [-data DIR]", runUserSeed},
+	{"loadtest", "loadtest -ns ADDR -http URL -prefix P -domain D -password X -clients N -ramp D -duration D -scenario S [-pid PID]", runLoadtest},
 	{"backup", "backup FILE [-data DIR]: a consistent copy of the store (server stopped; while it runs, use the admin console)", runBackup},
 	{"restore", "restore FILE [-data DIR]: replace the store with a backup (server stopped)", runRestore},
 }
@@ -425,6 +428,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	})
 	sbSrv := sb.New(h, log.With("svc", "sb"), sb.Options{})
 	h.OnKick(func(s *hub.Session) { sbSrv.Disconnect(s) })
+	h.SetYahooBridge(sbSrv)
 	go purgeOIMs(ctx, webSrv.OIM(), log)
 	httpSrv := &http.Server{Handler: webSrv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
 	httpsSrv := &http.Server{Handler: webSrv, TLSConfig: certs.TLSConfig(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
@@ -515,5 +519,81 @@ func firstAdmin(st *store.Store, log *slog.Logger) error {
 		return err
 	}
 	log.Info("created the admin console login; change it with `msnserver admin passwd admin NEWPASSWORD`", "user", "admin", "password", pw)
+	return nil
+}
+
+// runUserSeed creates test accounts with mutual contacts in bulk.
+func runUserSeed(args []string) error {
+	fs := flag.NewFlagSet("user seed", flag.ContinueOnError)
+	data := dataFlag(fs)
+	var cfg loadtest.SeedConfig
+	fs.IntVar(&cfg.Count, "count", 0, "accounts to create: PREFIX0@DOMAIN … PREFIX<N-1>@DOMAIN")
+	fs.StringVar(&cfg.Prefix, "prefix", "user", "e-mail prefix of the accounts")
+	fs.StringVar(&cfg.Domain, "domain", "example.com", "e-mail domain of the accounts")
+	fs.StringVar(&cfg.Password, "password", "", "password shared by every account")
+	fs.IntVar(&cfg.Contacts, "contacts", 0, "mutual contacts per account (ring neighbours, FL+AL both ways)")
+	fs.IntVar(&cfg.Cost, "cost", 0, "bcrypt cost of the shared password hash (default the server's; 4 makes each RST login cheap)")
+	fs.IntVar(&cfg.Batch, "batch", 2000, "accounts per store transaction")
+	if _, err := parseInterspersed(fs, args); err != nil {
+		return err
+	}
+	if cfg.Count <= 0 || cfg.Password == "" {
+		return errors.New("usage: msnserver user seed -count N -prefix P -domain D -password X [-contacts K] [-cost C] [-data DIR]")
+	}
+	st, err := openStore(*data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	cfg.Progress = os.Stdout
+	res, err := loadtest.Seed(st, cfg)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("seeded %d accounts (%s0@%s … %s%d@%s) with %d contact entries in %s\n", res.Accounts,
+		cfg.Prefix, cfg.Domain, cfg.Prefix, cfg.Count-1, cfg.Domain, res.Contacts, res.Took.Round(time.Millisecond))
+	return nil
+}
+
+// runLoadtest drives simulated Messenger clients against an MSNP14 server.
+func runLoadtest(args []string) error {
+	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
+	var cfg loadtest.Config
+	fs.StringVar(&cfg.NSAddr, "ns", "127.0.0.1:1863", "notification server host:port")
+	fs.StringVar(&cfg.HTTPURL, "http", "http://127.0.0.1", "base URL of the token service (POST URL/RST.srf)")
+	fs.BoolVar(&cfg.Insecure, "insecure", false, "do not verify the HTTPS certificate (the server's generated one)")
+	fs.StringVar(&cfg.Prefix, "prefix", "user", "accounts are PREFIX<n>@DOMAIN, as seeded")
+	fs.StringVar(&cfg.Domain, "domain", "example.com", "e-mail domain of the accounts")
+	fs.StringVar(&cfg.Password, "password", "", "password of every account")
+	fs.IntVar(&cfg.First, "first", 0, "first account number used")
+	fs.IntVar(&cfg.Accounts, "accounts", 0, "accounts seeded, for the contact ring (default first+clients)")
+	fs.IntVar(&cfg.Contacts, "contacts", 0, "contacts per account as seeded (sent in the initial ADL)")
+	fs.IntVar(&cfg.Clients, "clients", 100, "simulated clients")
+	fs.DurationVar(&cfg.Ramp, "ramp", 10*time.Second, "spread the first logins over this time")
+	fs.DurationVar(&cfg.Duration, "duration", 30*time.Second, "how long to measure after the ramp")
+	fs.StringVar(&cfg.Scenario, "scenario", loadtest.ScenarioLogin, "login, presence, chat, mixed or idle")
+	fs.DurationVar(&cfg.ChangeInterval, "change-interval", 5*time.Second, "presence: each client's time between status changes")
+	fs.IntVar(&cfg.PSMEvery, "psm-every", 5, "presence: every Nth change is a personal message (UUX)")
+	fs.DurationVar(&cfg.MessageInterval, "msg-interval", 0, "chat: each sender's time between messages (0: as fast as -window allows; mixed: 1s)")
+	fs.IntVar(&cfg.Window, "window", 1, "chat: unacknowledged messages per sender")
+	fs.IntVar(&cfg.MessageSize, "msg-size", 100, "chat: MSG payload bytes")
+	fs.IntVar(&cfg.SessionMessages, "session-msgs", 0, "chat: messages per session before a new one (0: one session; mixed: 50)")
+	fs.DurationVar(&cfg.Timeout, "timeout", 30*time.Second, "longest wait for any reply")
+	fs.IntVar(&cfg.ServerPID, "pid", 0, "server process whose RSS to report (default: the local NS listener's owner)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if cfg.Password == "" {
+		return errors.New("usage: msnserver loadtest -ns ADDR -http URL -prefix P -domain D -password X -clients N -ramp D -duration D -scenario S [-pid PID]")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	rep, err := loadtest.Run(ctx, cfg, os.Stdout)
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	if rep.ErrorCount > 0 {
+		return fmt.Errorf("%d errors during the run", rep.ErrorCount)
+	}
 	return nil
 }
