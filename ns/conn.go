@@ -101,8 +101,14 @@ func newConn(s *Server, nc net.Conn, id uint64) *conn {
 		srv: s, nc: nc, id: id, ip: remoteIP(nc), state: stateConnected,
 		log: s.log.With("cid", id, "remote", nc.RemoteAddr().String()),
 		r:   wire.NewReader(nc),
-		out: wire.NewQueue(nc, s.opts.QueueLimit),
+		out: newQueue(nc, s.opts.QueueLimit),
 	}
+}
+
+func newQueue(nc net.Conn, limit int) *wire.Queue {
+	q := wire.NewQueue(nc, limit)
+	q.ReleaseIdle = true
+	return q
 }
 
 func (c *conn) send(b []byte) { c.out.Send(b) }

@@ -110,7 +110,7 @@ func (h *Hub) NewSession(acct *store.Account, lists *store.Lists, out Sender, re
 	return &Session{
 		hub: h, Email: acct.Email, AccountID: acct.ID, Network: acct.Network, Out: out,
 		RemoteAddr: remote, Client: client, Since: time.Now(),
-		name: acct.Name, lists: lists, fl: map[string]int{}, shown: map[string]bool{},
+		name: acct.Name, lists: privacyOnly(lists), fl: map[string]int{}, shown: map[string]bool{},
 	}
 }
 
@@ -313,4 +313,21 @@ func (h *Hub) unwatchLocked(email string, s *Session) {
 			delete(h.watchers, email)
 		}
 	}
+}
+
+// privacyOnly keeps what deciding visibility needs (BLP, the block list, and
+// the allow list when BLP is BL), so an idle session holds no more of its
+// lists than that.
+func privacyOnly(l *store.Lists) *store.Lists {
+	if l == nil {
+		return &store.Lists{BLP: "AL"}
+	}
+	p := &store.Lists{BLP: l.BLP}
+	if len(l.Block) > 0 {
+		p.Block = l.Block
+	}
+	if l.BLP == "BL" && len(l.Allow) > 0 {
+		p.Allow = l.Allow
+	}
+	return p
 }

@@ -315,7 +315,7 @@ func (s *Session) Forward(email string) bool {
 // SetLists replaces s's privacy lists and tells watchers whose view changed.
 func (s *Session) SetLists(l *store.Lists) {
 	s.mu.Lock()
-	s.lists = l
+	s.lists = privacyOnly(l)
 	s.mu.Unlock()
 	s.hub.fanOut(s, false)
 }

@@ -23,6 +23,10 @@ type Queue struct {
 	closing  bool // close once pending is written
 	closed   bool
 	overflow bool
+
+	// ReleaseIdle drops the buffers whenever the queue empties, so an idle
+	// connection holds none (the NS sets it; a busy switchboard reuses them).
+	ReleaseIdle bool
 }
 
 // DefaultQueueLimit is the most a slow reader may have pending before it is dropped.
@@ -108,6 +112,9 @@ func (q *Queue) drain() {
 		q.mu.Lock()
 		if q.closed || len(q.pending) == 0 {
 			q.writing = false
+			if q.ReleaseIdle {
+				q.pending, q.spare = nil, nil
+			}
 			closeNow := q.closing && !q.closed
 			if closeNow {
 				q.closed = true
