@@ -1,7 +1,5 @@
 package hub
 
-import "sync"
-
 // YahooBridge carries an MSN user's UUM to a network-32 account of this
 // server. That account signs in with a Messenger client too, which sees the
 // MSN user as a network-1 contact and expects the messages in a switchboard
@@ -15,24 +13,9 @@ type YahooBridge interface {
 	DeliverToYahoo(from *Session, to string, kind string, payload []byte) bool
 }
 
-// bridges holds each hub's bridge, so that the Hub struct stays as it is.
-// Hubs with a bridge live as long as the program (one in the binary).
-var bridges sync.Map // *Hub → YahooBridge
-
 // SetYahooBridge registers the bridge that UUM to network-32 accounts goes
 // through; nil removes it. Call before serving.
-func (h *Hub) SetYahooBridge(b YahooBridge) {
-	if b == nil {
-		bridges.Delete(h)
-		return
-	}
-	bridges.Store(h, b)
-}
+func (h *Hub) SetYahooBridge(b YahooBridge) { h.yahoo = b }
 
 // YahooBridge returns the registered bridge, or nil.
-func (h *Hub) YahooBridge() YahooBridge {
-	if b, ok := bridges.Load(h); ok {
-		return b.(YahooBridge)
-	}
-	return nil
-}
+func (h *Hub) YahooBridge() YahooBridge { return h.yahoo }

@@ -46,6 +46,7 @@ type Hub struct {
 	watchers map[string]map[*Session]struct{} // email → sessions with it on their session FL
 
 	onKick []func(*Session) // set before serving; read-only afterwards
+	yahoo  YahooBridge      // set before serving; read-only afterwards
 
 	cookies cookieJar
 	sbAddr  string // guarded by mu
