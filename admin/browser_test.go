@@ -2,32 +2,14 @@ package admin_test
 
 import (
 	"context"
-	"net/url"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
-)
 
-// findChromium returns a Chromium binary, or skips the test when there is
-// none, unless CI=true: in CI the browser test must run.
-func findChromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("no chromium binary found, and CI=true requires the browser test")
-	}
-	t.Skip("no chromium binary found (apt-get install chromium)")
-	return ""
-}
+	"msnserver/admin/internal/browsertest"
+)
 
 // browser drives one headless Chromium tab against a test server.
 type browser struct {
@@ -37,27 +19,7 @@ type browser struct {
 }
 
 func newBrowser(t *testing.T, base string) *browser {
-	bin := findChromium(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	t.Cleanup(cancel)
-	actx, acancel := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(bin),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	t.Cleanup(acancel)
-	bctx, bcancel := chromedp.NewContext(actx)
-	t.Cleanup(bcancel)
-	return &browser{t: t, ctx: bctx, base: base}
+	return &browser{t: t, ctx: browsertest.NewTab(t), base: base}
 }
 
 func (b *browser) do(steps ...chromedp.Action[chromedp.Void]) {
@@ -103,18 +65,7 @@ func (b *browser) expect(css, want string) {
 	}
 }
 
-func (b *browser) path() string {
-	b.t.Helper()
-	loc, err := chromedp.Run(b.ctx, chromedp.Location())
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	u, err := url.Parse(loc)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return u.RequestURI()
-}
+func (b *browser) path() string { return browsertest.Path(b.t, b.ctx) }
 
 func (b *browser) at(path string) {
 	b.t.Helper()
@@ -123,23 +74,9 @@ func (b *browser) at(path string) {
 	}
 }
 
-// shot saves a screenshot as testdata/screenshots/name.png when MSN_SCREENSHOTS=1.
+// shot saves the page as a screenshot when MSN_SCREENSHOTS=1.
 func (b *browser) shot(name string) {
-	b.t.Helper()
-	if os.Getenv("MSN_SCREENSHOTS") != "1" {
-		return
-	}
-	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	dir := filepath.Join("testdata", "screenshots")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		b.t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
-		b.t.Fatal(err)
-	}
+	browsertest.Shot(b.t, b.ctx, filepath.Join("testdata", "screenshots"), name)
 }
 
 // TestBrowser walks through the console in headless Chromium: sign in,

@@ -2,32 +2,14 @@ package backend_test
 
 import (
 	"context"
-	"net/url"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
-)
 
-// chromiumPath returns a Chromium binary, or skips the test when there is
-// none, unless CI=true: there the browser test must run.
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("no chromium binary found, and CI=true requires the browser test")
-	}
-	t.Skip("no chromium binary found (apt-get install chromium)")
-	return ""
-}
+	"msnserver/admin/internal/browsertest"
+)
 
 // tab is one headless Chromium tab on the admin console.
 type tab struct {
@@ -37,28 +19,7 @@ type tab struct {
 }
 
 func newTab(t *testing.T, base string) *tab {
-	t.Helper()
-	bin := chromiumPath(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	t.Cleanup(cancel)
-	actx, acancel := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(bin),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	t.Cleanup(acancel)
-	bctx, bcancel := chromedp.NewContext(actx)
-	t.Cleanup(bcancel)
-	return &tab{t: t, ctx: bctx, base: base}
+	return &tab{t: t, ctx: browsertest.NewTab(t), base: base}
 }
 
 func (b *tab) do(steps ...chromedp.Action[chromedp.Void]) {
@@ -106,18 +67,7 @@ func (b *tab) expect(css string, want ...string) {
 	}
 }
 
-func (b *tab) path() string {
-	b.t.Helper()
-	loc, err := chromedp.Run(b.ctx, chromedp.Location())
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	u, err := url.Parse(loc)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return u.RequestURI()
-}
+func (b *tab) path() string { return browsertest.Path(b.t, b.ctx) }
 
 func (b *tab) at(path string) {
 	b.t.Helper()
@@ -126,21 +76,7 @@ func (b *tab) at(path string) {
 	}
 }
 
-// shot saves the page as admin/testdata/screenshots/name.png when MSN_SCREENSHOTS=1.
+// shot saves the page as a screenshot when MSN_SCREENSHOTS=1.
 func (b *tab) shot(name string) {
-	b.t.Helper()
-	if os.Getenv("MSN_SCREENSHOTS") != "1" {
-		return
-	}
-	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	dir := filepath.Join("..", "testdata", "screenshots")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		b.t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
-		b.t.Fatal(err)
-	}
+	browsertest.Shot(b.t, b.ctx, filepath.Join("..", "testdata", "screenshots"), name)
 }
