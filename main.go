@@ -290,6 +290,7 @@ func runRestore(args []string) error {
 
 type serveConfig struct {
 	data, nsAddr, sbAddr, httpAddr, httpsAddr, adminAddr, publicHost string
+	tlsNames                                                         string
 	challenge, debug                                                 bool
 	oimExpiryDays, oimMax, maxConns, maxConnsPerIP                   int
 }
@@ -304,6 +305,7 @@ func runServe(args []string) error {
 	fs.StringVar(&cfg.httpsAddr, "https", env("MSN_HTTPS", ":443"), "HTTPS address; empty turns it off [MSN_HTTPS]")
 	fs.StringVar(&cfg.adminAddr, "admin", env("MSN_ADMIN", ":8080"), "admin console address [MSN_ADMIN]")
 	fs.StringVar(&cfg.publicHost, "public-host", env("MSN_PUBLIC_HOST", ""), "address handed to clients in XFR and RNG [MSN_PUBLIC_HOST]")
+	fs.StringVar(&cfg.tlsNames, "tls-names", env("MSN_TLS_NAMES", ""), "extra host names or addresses for the HTTPS certificate, comma-separated [MSN_TLS_NAMES]")
 	fs.BoolVar(&cfg.challenge, "challenge", env("MSN_CHALLENGE", "1") != "0", "send CHL challenges after login [MSN_CHALLENGE]")
 	fs.IntVar(&cfg.oimExpiryDays, "oim-expiry-days", envInt("MSN_OIM_EXPIRY_DAYS", 30), "offline messages are deleted after this many days [MSN_OIM_EXPIRY_DAYS]")
 	fs.IntVar(&cfg.oimMax, "oim-max", envInt("MSN_OIM_MAX", 100), "offline messages kept per recipient [MSN_OIM_MAX]")
@@ -338,6 +340,17 @@ func listen(what, addr, flagName, envName string) (net.Listener, error) {
 		return nil, fmt.Errorf("%s: cannot listen on %s: address already in use; %s", what, addr, fix)
 	}
 	return nil, fmt.Errorf("%s: cannot listen on %s: %v; %s", what, addr, err, fix)
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(v string) []string {
+	var out []string
+	for _, item := range strings.Split(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }
 
 // publicHostFor picks the address handed to clients: the flag, else the NS
@@ -377,7 +390,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		return err
 	}
 	public := publicHostFor(cfg.publicHost, cfg.nsAddr)
-	certs, err := tlscert.LoadOrCreate(filepath.Join(cfg.data, "certs"), []string{public})
+	certs, err := tlscert.LoadOrCreate(filepath.Join(cfg.data, "certs"), append([]string{public}, splitList(cfg.tlsNames)...))
 	if err != nil {
 		return err
 	}

@@ -63,6 +63,7 @@ type server struct {
 	ns, sb, http, https, admin string
 	cmd                        *exec.Cmd
 	log                        *bytes.Buffer
+	env                        []string // extra environment for the next start
 }
 
 func startBinary(t *testing.T, data string) *server {
@@ -76,6 +77,7 @@ func (s *server) start() {
 	s.cmd = exec.Command(binary, "serve", "-data", s.data, "-ns", s.ns, "-sb", s.sb, "-http", s.http,
 		"-https", s.https, "-admin", s.admin, "-public-host", "127.0.0.1")
 	s.log.Reset()
+	s.cmd.Env = append(os.Environ(), s.env...)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatal(err)
@@ -218,6 +220,19 @@ func TestHTTPS(t *testing.T) {
 	s.start()
 	if fp2, _ := httpsRST(t, s.https, xp); fp2 != fp1 {
 		t.Fatal("certificate not reused after restart")
+	}
+
+	// An extra name (-tls-names / MSN_TLS_NAMES) gets a new leaf from the
+	// CA the clients already trust; the Microsoft names stay covered.
+	s.stop(syscall.SIGTERM)
+	s.env = []string{"MSN_TLS_NAMES=chat.example.org, 192.0.2.44"}
+	s.start()
+	for _, name := range []string{"chat.example.org", "ows.messenger.msn.com", "login.live.com"} {
+		cfg := xp.Clone()
+		cfg.ServerName = name
+		if fp3, _ := httpsRST(t, s.https, cfg); fp3 == fp1 {
+			t.Fatalf("%s: the old leaf is still served after -tls-names changed", name)
+		}
 	}
 	blk, _ := pem.Decode(caPEM)
 	if blk == nil {

@@ -8,22 +8,18 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"msnserver/admin/views"
+	"msnserver/web/hosts"
 )
 
-// clientHosts are the Microsoft host names Windows Live Messenger 8 talks to
-// that this server answers (protocol/soap-services.md §1, ns-login.md §1).
-var clientHosts = []views.HostName{
-	{Name: "messenger.hotmail.com", Use: "notification server (MSNP, port 1863)"},
-	{Name: "login.live.com", Use: "Passport sign-in tokens (HTTPS /RST.srf)"},
-	{Name: "login.passport.net", Use: "Passport sign-in tokens, older builds"},
-	{Name: "loginnet.passport.com", Use: "Passport sign-in tokens, older builds"},
-	{Name: "contacts.msn.com", Use: "address book and sharing services"},
-	{Name: "omega.contacts.msn.com", Use: "address book (alias)"},
-	{Name: "byrdr.omega.contacts.msn.com", Use: "address book (alias)"},
-	{Name: "rsi.hotmail.com", Use: "offline messages: reading"},
-	{Name: "ows.messenger.msn.com", Use: "offline messages: sending"},
-	{Name: "config.messenger.msn.com", Use: "client configuration"},
-}
+// clientHosts are the Microsoft host names Messenger clients talk to, from
+// the one list the certificate and the README use too.
+var clientHosts = func() []views.HostName {
+	out := make([]views.HostName, len(hosts.Messenger))
+	for i, n := range hosts.Messenger {
+		out[i] = views.HostName{Name: n.Host, Use: n.Use}
+	}
+	return out
+}()
 
 // handleSetup explains how to point a client at this server.
 func (s *Server) handleSetup(c *fiber.Ctx) error {

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"msnserver/web/hosts"
 )
 
 // serveEcho runs a TLS echo server on 127.0.0.1:0 with cfg.
@@ -138,5 +140,32 @@ func TestHandshake(t *testing.T) {
 	var unknown x509.UnknownAuthorityError
 	if !errors.As(err, &unknown) {
 		t.Errorf("foreign root: err = %v, want an unknown authority error", err)
+	}
+}
+
+// Every host a Messenger build reaches over HTTPS verifies against the
+// generated CA with its own name: a client that checks host names (libpurple,
+// WinHTTP) never asks the user to accept the certificate.
+func TestHandshakeEveryMessengerHost(t *testing.T) {
+	b := mustLoad(t, t.TempDir())
+	addr := serveEcho(t, b.TLSConfig())
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(b.CACertPEM())
+	for _, n := range hosts.Messenger {
+		if !n.HTTPS {
+			continue
+		}
+		t.Run(n.Host, func(t *testing.T) {
+			cfg := xpClient(roots)
+			cfg.ServerName = n.Host
+			roundTrip(t, addr, cfg, b.ca)
+		})
+	}
+	// The names that once failed because a wildcard covers one label only.
+	for _, h := range []string{"ows.messenger.msn.com", "omega.contacts.msn.com", "byrdr.omega.contacts.msn.com",
+		"config.messenger.msn.com", "tkrdr.storage.msn.com", "loginnet.passport.com"} {
+		if err := b.leaf.Leaf.VerifyHostname(h); err != nil {
+			t.Errorf("%s: %v", h, err)
+		}
 	}
 }

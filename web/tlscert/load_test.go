@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"msnserver/web/hosts"
 )
 
 // mustLoad calls LoadOrCreate and fails the test on error.
@@ -308,5 +310,38 @@ func TestLogValue(t *testing.T) {
 	}
 	if len(b.CAFingerprint()) != 64 || len(b.LeafFingerprint()) != 64 {
 		t.Errorf("fingerprints are not SHA-256 hex")
+	}
+}
+
+// A data folder from before the host list grew (a leaf naming only the old
+// wildcards) gets a new leaf for the full list at the next start, signed by
+// the CA users already installed.
+func TestOldLeafUpgradedToHostList(t *testing.T) {
+	dir := t.TempDir()
+	first := mustLoad(t, dir)
+	caKey, err := readKey(filepath.Join(dir, caKeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldNames := []string{"login.live.com", "*.live.com", "*.msn.com", "*.hotmail.com", "*.passport.net", "localhost"}
+	leaf, key, err := newLeaf(time.Now(), first.ca, caKey, oldNames, defaultIPs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := writeKeyAndCert(dir, serverKeyFile, serverCertFile, key, leaf); err != nil {
+		t.Fatal(err)
+	}
+	b := mustLoad(t, dir)
+	if b.CreatedCA() || !b.IssuedLeaf() || b.CAFingerprint() != first.CAFingerprint() {
+		t.Fatalf("CreatedCA %v IssuedLeaf %v same CA %v; want a new leaf from the same CA",
+			b.CreatedCA(), b.IssuedLeaf(), b.CAFingerprint() == first.CAFingerprint())
+	}
+	if !strings.Contains(b.why, "ows.messenger.msn.com") {
+		t.Errorf("reason %q does not name a missing host", b.why)
+	}
+	for _, h := range hosts.TLSNames() {
+		if !strings.HasPrefix(h, "*") {
+			verifyFor(t, b, h)
+		}
 	}
 }

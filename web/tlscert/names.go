@@ -7,20 +7,14 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+
+	"msnserver/web/hosts"
 )
 
 // defaultDNSNames are the Microsoft hosts Messenger reaches over HTTPS, which
-// the user points at this server (hosts file or DNS).
-var defaultDNSNames = []string{
-	"login.live.com",
-	"*.live.com",
-	"*.msn.com",
-	"*.hotmail.com",
-	"*.passport.net",
-	"login.passport.net",
-	"messenger.hotmail.com",
-	"localhost",
-}
+// the user points at this server (hosts file or DNS), from the one list in
+// package hosts, plus localhost.
+var defaultDNSNames = append(hosts.TLSNames(), "localhost")
 
 var defaultIPs = []net.IP{net.IPv4(127, 0, 0, 1).To4(), net.IPv6loopback}
 
