@@ -98,7 +98,7 @@ func (s *Service) getMessage(w http.ResponseWriter, req *soap.Request, acct *sto
 			s.log.Error("rsi: mark read", "id", o.ID, "err", err)
 		}
 	}
-	s.respond(w, getMessageResponse{NS: NSRSI, Result: string(o.Body)})
+	s.respond(w, getMessageResponse{NS: NSRSI, Result: soap.Text(o.Body)})
 }
 
 // message is the caller's unexpired message id.

@@ -1,6 +1,10 @@
 package oim
 
-import "encoding/xml"
+import (
+	"encoding/xml"
+
+	"msnserver/web/soap"
+)
 
 // Namespaces (offline-messages.md §3, §4).
 const (
@@ -85,9 +89,9 @@ type getMetadataResponse struct {
 }
 
 type getMessageResponse struct {
-	XMLName xml.Name `xml:"GetMessageResponse"`
-	NS      string   `xml:"xmlns,attr"`
-	Result  string   `xml:"GetMessageResult"`
+	XMLName xml.Name  `xml:"GetMessageResponse"`
+	NS      string    `xml:"xmlns,attr"`
+	Result  soap.Text `xml:"GetMessageResult"`
 }
 
 type deleteMessagesResponse struct {

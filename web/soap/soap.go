@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // Namespaces.
@@ -190,3 +191,28 @@ func WriteFault(w http.ResponseWriter, f Fault) {
 	}
 	WriteXML(w, http.StatusInternalServerError, doc)
 }
+
+// Text is character data written the way Microsoft's services wrote it:
+// markup characters escaped, CR, LF and tab as they are. encoding/xml writes CR as
+// "&#xD;", which survives parsing, so the reader gets "\r\n" where it looks
+// for the "\n\n" between an offline message's headers and body (libpurple
+// crashes without it). A literal CR LF becomes LF in every XML parser, which
+// is what clients expect.
+type Text string
+
+// MarshalXML writes t inside start without entity-encoding line breaks.
+func (t Text) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	var buf bytes.Buffer
+	if err := xml.EscapeText(&buf, []byte(t)); err != nil {
+		return err
+	}
+	inner := lineBreaks.Replace(buf.String())
+	return e.EncodeElement(struct {
+		Inner string `xml:",innerxml"`
+	}{inner}, start)
+}
+
+// lineBreaks undoes xml.EscapeText's entities for CR, LF and tab (header
+// folding). An "&" of the text itself is already "&amp;", so only the
+// escaper's own entities match.
+var lineBreaks = strings.NewReplacer("&#xD;", "\r", "&#xA;", "\n", "&#x9;", "\t")
