@@ -443,8 +443,8 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	h.OnKick(func(s *hub.Session) { sbSrv.Disconnect(s) })
 	h.SetYahooBridge(sbSrv)
 	go purgeOIMs(ctx, webSrv.OIM(), log)
-	httpSrv := &http.Server{Handler: webSrv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
-	httpsSrv := &http.Server{Handler: webSrv, TLSConfig: certs.TLSConfig(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
+	httpSrv := web.NewHTTPServer(webSrv, nil, 0, log)
+	httpsSrv := web.NewHTTPServer(webSrv, certs.TLSConfig(), 0, log)
 
 	adminKey, err := ticket.LoadOrCreateKey(filepath.Join(cfg.data, "secrets", "admin.key"))
 	if err != nil {
