@@ -128,6 +128,49 @@ func TestChallengeWrongAnswer(t *testing.T) {
 	c.expectClosed()
 }
 
+// Every Messenger build answers CHL with its own product ID (ns-login
+// §11.2); each correct answer is accepted, and the session goes on.
+func TestChallengeEveryKnownProduct(t *testing.T) {
+	ts := startServer(t, Options{Challenge: true})
+	ts.addUser("alice@hotmail.com", "pw", "Alice", 1)
+	for _, p := range []struct{ id, key, build string }{
+		{"PROD0090YUAUV{2B", "YMM8C_H7KCQ2S_KL", "MSN 7.5"},
+		{"PROD01065C%ZFN6F", "O4BG@C7BWLYQX?5G", "WLM 8.0"},
+		{"PROD0112J1LW7%NB", "RH96F{PHI8PPX_TJ", "WLM 8.x"},
+		{"PROD0113H11T8$X_", "RG@XY*28Q5QHS%Q5", "WLM 8.1.0168"},
+		{"PROD0114ES4Z%Q5W", "PK}_A_0N_K%O?A9S", "WLM 8.1.0178"},
+		{"PROD0118R6%2WYOS", "YIXPX@5I2P0UT*LK", "WLM 8.5 beta"},
+		{"PROD0119GSJUC$18", "ILTXC!4IXB5FB*PX", "WLM 8.5"},
+		{"PROD0120PW!CCV9@", "C1BX{V4W}Q3*10SM", "WLM 2009"},
+	} {
+		t.Run(p.build, func(t *testing.T) {
+			c := ts.login("alice@hotmail.com", "pw")
+			c.send("CHG 5 NLN 0")
+			c.expect("CHG 5 NLN 0")
+			chl := c.expectRe(`CHL 0 (\d{20})`)[1]
+			c.sendPayload("QRY 6 "+p.id, challenge.Response(chl, p.id, p.key))
+			c.expect("QRY 6")
+			c.send("PNG")
+			c.expect("QNG 50")
+		})
+	}
+}
+
+// A product ID the server has no key for cannot be checked; the client is
+// not at fault, so the answer is accepted (and logged), never a 540.
+func TestChallengeUnknownProductAccepted(t *testing.T) {
+	ts := startServer(t, Options{Challenge: true})
+	ts.addUser("alice@hotmail.com", "pw", "Alice", 1)
+	c := ts.login("alice@hotmail.com", "pw")
+	c.send("CHG 5 NLN 0")
+	c.expect("CHG 5 NLN 0")
+	c.expectRe(`CHL 0 \d{20}`)
+	c.sendPayload("QRY 6 PROD0199ZZZZZZZZ", strings.Repeat("a", 32))
+	c.expect("QRY 6")
+	c.send("PNG")
+	c.expect("QNG 50")
+}
+
 func TestTicketRefused(t *testing.T) {
 	ts := startServer(t, Options{})
 	ts.addUser("alice@hotmail.com", "pw", "", 1)

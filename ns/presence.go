@@ -145,14 +145,23 @@ func (c *conn) handleUUX(cmd *wire.Command) error {
 }
 
 // handleQRY checks the answer to our CHL; a wrong one gets 540 and a close.
+// An answer from a product whose key the server does not know cannot be
+// checked; that is no fault of the client, so it is logged and accepted
+// (ns-login §11.2: Messenger 8.1 was thrown out that way).
 func (c *conn) handleQRY(cmd *wire.Command) error {
 	if len(cmd.Args) != 1 {
 		return wire.Fatal(wire.ErrChallengeFailed, "QRY needs a product id")
 	}
-	pending := c.challenge
+	pending, product := c.challenge, cmd.Args[0]
 	c.challenge = ""
-	if pending == "" || !challenge.Verify(pending, cmd.Args[0], string(cmd.Payload)) {
-		c.log.Info("challenge failed", "product", cmd.Args[0])
+	switch {
+	case pending == "":
+		c.log.Info("challenge failed: QRY without a CHL", "product", product)
+		return wire.Fatal(wire.ErrChallengeFailed, "QRY without a challenge")
+	case !challenge.Known(product):
+		c.log.Warn("challenge answer from an unknown product accepted unchecked", "product", product)
+	case !challenge.Verify(pending, product, string(cmd.Payload)):
+		c.log.Info("challenge failed", "product", product)
 		return wire.Fatal(wire.ErrChallengeFailed, "wrong challenge answer")
 	}
 	c.sendLine("QRY", cmd.TrID)

@@ -91,12 +91,18 @@ func TestProductKey(t *testing.T) {
 		wlm80ID:            wlm80Key,
 		wlm81ID:            wlm81Key,
 		"PROD0119GSJUC$18": "ILTXC!4IXB5FB*PX",
+		"PROD0113H11T8$X_": "RG@XY*28Q5QHS%Q5",
+		"PROD0114ES4Z%Q5W": "PK}_A_0N_K%O?A9S",
+		"PROD0118R6%2WYOS": "YIXPX@5I2P0UT*LK",
 	} {
+		if !Known(id) {
+			t.Errorf("Known(%q) = false", id)
+		}
 		if got, ok := ProductKey(id); !ok || got != want {
 			t.Errorf("ProductKey(%q) = %q, %v; want %q", id, got, ok, want)
 		}
 	}
-	if _, ok := ProductKey("PROD0000000000000"); ok {
+	if _, ok := ProductKey("PROD0000000000000"); ok || Known("PROD0000000000000") {
 		t.Errorf("unknown product ID has a key")
 	}
 }
