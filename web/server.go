@@ -8,6 +8,7 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -38,10 +39,10 @@ type Service interface {
 
 // Server routes requests to the services.
 type Server struct {
-	mux   *http.ServeMux
-	log   *slog.Logger
-	ready atomic.Bool
-	oim   *oim.Service
+	routes map[string]http.Handler // by lower-case path; filled before serving
+	log    *slog.Logger
+	ready  atomic.Bool
+	oim    *oim.Service
 }
 
 // OIM is the offline-message service (its MailData and Purge are used by main).
@@ -60,21 +61,35 @@ type Deps struct {
 // New returns the HTTP handler with the token service, configuration and
 // health check mounted; other services are added with Handle.
 func New(d Deps) *Server {
-	s := &Server{mux: http.NewServeMux(), log: d.Log}
-	s.mux.Handle("/RST.srf", passport.New(d.Store, d.Tickets, d.Log))
-	s.mux.Handle("/rst.srf", passport.New(d.Store, d.Tickets, d.Log))
-	s.mux.Handle("/abservice/abservice.asmx", ab.NewAddressBook(d.Store, d.Tickets, d.Notifier, d.Log))
-	s.mux.Handle("/abservice/SharingService.asmx", ab.NewSharing(d.Store, d.Tickets, d.Notifier, d.Log))
-	s.mux.HandleFunc("/Config/MsgrConfig.asmx", msgrConfig)
-	s.mux.HandleFunc("/healthz", s.healthz)
+	s := &Server{routes: map[string]http.Handler{}, log: d.Log}
+	s.Handle("/RST.srf", passport.New(d.Store, d.Tickets, d.Log))
+	s.Handle("/abservice/abservice.asmx", ab.NewAddressBook(d.Store, d.Tickets, d.Notifier, d.Log))
+	s.Handle("/abservice/SharingService.asmx", ab.NewSharing(d.Store, d.Tickets, d.Notifier, d.Log))
+	s.Handle("/Config/MsgrConfig.asmx", http.HandlerFunc(msgrConfig))
+	s.Handle("/ppsecure/sha1auth.srf", http.HandlerFunc(sha1auth))
+	s.Handle("/", http.HandlerFunc(keyPort))
+	s.Handle("/healthz", http.HandlerFunc(s.healthz))
 	s.oim = oim.New(oim.Deps{Store: d.Store, Tickets: d.Tickets, Notifier: d.Notifier, Log: d.Log, Options: d.OIM})
-	s.mux.Handle(oim.PathStore, s.oim.StoreHandler())
-	s.mux.Handle(oim.PathRSI, s.oim.RSIHandler())
+	s.Handle(oim.PathStore, s.oim.StoreHandler())
+	s.Handle(oim.PathRSI, s.oim.RSIHandler())
 	return s
 }
 
-// Handle mounts a service at path.
-func (s *Server) Handle(path string, h http.Handler) { s.mux.Handle(path, h) }
+// Handle mounts a service at path. Paths match whole and without regard to
+// case, as on the IIS servers clients were written against
+// (/Config/MsgrConfig.asmx and /config/MsgrConfig.asmx, /RST.srf and
+// /rst.srf are one service). Handle is for setting up, before serving.
+func (s *Server) Handle(path string, h http.Handler) { s.routes[strings.ToLower(path)] = h }
+
+// route finds the handler for a request path: repeated slashes count as one
+// (libpurple 2.5 posts to "//path"), case is ignored.
+func (s *Server) route(path string) (http.Handler, bool) {
+	for strings.Contains(path, "//") {
+		path = strings.ReplaceAll(path, "//", "/")
+	}
+	h, ok := s.routes[strings.ToLower(path)]
+	return h, ok
+}
 
 // SetReady marks every listener as up (for /healthz).
 func (s *Server) SetReady(ok bool) { s.ready.Store(ok) }
@@ -88,7 +103,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "internal error", http.StatusInternalServerError)
 		}
 	}()
-	s.mux.ServeHTTP(w, r)
+	if h, ok := s.route(r.URL.Path); ok {
+		h.ServeHTTP(w, r)
+	} else {
+		http.NotFound(w, r)
+	}
 	s.log.Debug("http", "method", r.Method, "host", r.Host, "path", r.URL.Path, "took", time.Since(start))
 }
 
