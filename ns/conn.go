@@ -90,7 +90,8 @@ type conn struct {
 	handle    string // e-mail given in USR TWN I
 	acct      *store.Account
 	sess      *hub.Session
-	challenge string // outstanding CHL
+	challenge string    // outstanding CHL
+	personal  *personal // the UUX document watchers see, from login on
 	loginAt   time.Time
 
 	kickOnce sync.Once

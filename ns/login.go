@@ -140,8 +140,9 @@ func (c *conn) usrTicket(cmd *wire.Command) error {
 	c.log = c.log.With("account", acct.Email)
 	c.sess = c.srv.hub.NewSession(acct, lists, c.out, c.nc.RemoteAddr().String(), c.client)
 	c.sess.MSNP13 = c.dialect == "MSNP13"
+	c.personal = newPersonal(acct.PSM)
 	if acct.PSM != "" {
-		c.sess.SetPersonal([]byte("<Data><PSM>" + acct.PSM + "</PSM><CurrentMedia></CurrentMedia></Data>"))
+		c.sess.SetPersonal(c.personal.document())
 	}
 
 	out := wire.Line("USR", cmd.TrID, "OK", acct.Email, "1", "0")

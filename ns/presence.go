@@ -1,8 +1,6 @@
 package ns
 
 import (
-	"bytes"
-	"encoding/xml"
 	"strconv"
 
 	"msnserver/ns/challenge"
@@ -99,37 +97,22 @@ func (c *conn) handlePRP(cmd *wire.Command) error {
 	return nil
 }
 
-// uuxData is the UUX document; each field keeps its raw inner XML.
-type uuxData struct {
-	XMLName xml.Name `xml:"Data"`
-	PSM     *inner   `xml:"PSM"`
-}
-
-type inner struct {
-	XML string `xml:",innerxml"`
-}
-
 // MaxUUX bounds a UUX payload (ns-presence-lists.md §8: reject over 4 KiB).
 const MaxUUX = 4096
 
-// handleUUX stores the personal message and relays the document as UBX to
-// the watchers who see the user.
+// handleUUX merges the document into the user's personal data (fields it
+// leaves out keep their values), stores the personal message and relays the
+// merged document as UBX to the watchers who see the user.
 func (c *conn) handleUUX(cmd *wire.Command) error {
 	if len(cmd.Payload) > MaxUUX {
 		return wire.Fatal(wire.ErrInvalidParameter, "UUX over 4 KiB")
 	}
-	var d uuxData
 	if len(cmd.Payload) > 0 {
-		dec := xml.NewDecoder(bytes.NewReader(cmd.Payload))
-		dec.Strict = true
-		if err := dec.Decode(&d); err != nil {
-			return wire.Fatal(wire.ErrInvalidParameter, "UUX is not a <Data> document")
+		if err := c.personal.merge(cmd.Payload); err != nil {
+			return wire.Fatal(wire.ErrInvalidParameter, err.Error())
 		}
 	}
-	psm := ""
-	if d.PSM != nil {
-		psm = d.PSM.XML
-	}
+	psm := c.personal.psm()
 	if psm != c.acct.PSM {
 		acct, err := c.srv.store.UpdateAccount(c.acct.Email, func(a *store.Account) error { a.PSM = psm; return nil })
 		if err != nil {
@@ -139,7 +122,7 @@ func (c *conn) handleUUX(cmd *wire.Command) error {
 	}
 	c.sendLine("UUX", cmd.TrID, "0")
 	if len(cmd.Payload) > 0 {
-		c.sess.SetPersonal(cmd.Payload)
+		c.sess.SetPersonal(c.personal.document())
 	}
 	return nil
 }

@@ -242,3 +242,52 @@ func TestMSNP13Dialect(t *testing.T) {
 	c.send("XFR 6 SB")
 	c.expectRe(`XFR 6 SB 127\.0\.0\.1:1864 CKI \S+ U messenger\.msn\.com`)
 }
+
+// A UUX changes only what it carries: a document with only a machine GUID or
+// a signature sound keeps the personal message (the stored one too), and an
+// element sent empty clears that element.
+func TestUUXKeepsWhatItLeavesOut(t *testing.T) {
+	ts := startServer(t, Options{})
+	ts.addUser("alice@hotmail.com", "pw", "Alice", 1)
+	ts.addUser("bob@hotmail.com", "pw", "Bob", 1)
+	a := ts.login("alice@hotmail.com", "pw")
+	a.online()
+	b := ts.login("bob@hotmail.com", "pw")
+	b.online()
+	befriend(t, a, b, "alice@hotmail.com", "bob@hotmail.com")
+
+	b.sendPayload("UUX 20", `<Data><PSM>gone fishing</PSM><CurrentMedia></CurrentMedia></Data>`)
+	b.expect("UUX 20 0")
+	a.expectPayload("UBX bob@hotmail.com 1", `<Data><PSM>gone fishing</PSM><CurrentMedia></CurrentMedia></Data>`)
+
+	b.sendPayload("UUX 21", `<Data><MachineGuid>{44BFD5A4-7450-4BDA-BA3A-C51B3031126D}</MachineGuid></Data>`)
+	b.expect("UUX 21 0")
+	a.expectPayload("UBX bob@hotmail.com 1", `<Data><PSM>gone fishing</PSM><CurrentMedia></CurrentMedia><MachineGuid>{44BFD5A4-7450-4BDA-BA3A-C51B3031126D}</MachineGuid></Data>`)
+
+	b.sendPayload("UUX 22", `<Data><SignatureSound>http://example.org/s.mp3</SignatureSound></Data>`)
+	b.expect("UUX 22 0")
+	a.expectPayload("UBX bob@hotmail.com 1", `<Data><PSM>gone fishing</PSM><CurrentMedia></CurrentMedia><MachineGuid>{44BFD5A4-7450-4BDA-BA3A-C51B3031126D}</MachineGuid><SignatureSound>http://example.org/s.mp3</SignatureSound></Data>`)
+
+	// The stored message survived those documents: a new sign-in shows it.
+	b.send("OUT")
+	b.expectClosed()
+	a.expect("FLN bob@hotmail.com 1 0")
+	b = ts.login("bob@hotmail.com", "pw")
+	b.online("alice@hotmail.com")
+	b.barrier()
+	a.expect("NLN NLN bob@hotmail.com 1 Bob 1611513916 0")
+	a.expectPayload("UBX bob@hotmail.com 1", `<Data><PSM>gone fishing</PSM><CurrentMedia></CurrentMedia></Data>`)
+
+	// An empty <PSM> clears it, for the watcher and in the store.
+	b.sendPayload("UUX 23", `<Data><PSM></PSM></Data>`)
+	b.expect("UUX 23 0")
+	a.expectPayload("UBX bob@hotmail.com 1", nobodyUBX)
+	if acct, err := ts.store.AccountByEmail("bob@hotmail.com"); err != nil || acct.PSM != "" {
+		t.Fatalf("stored PSM after clearing: %+v, %v", acct, err)
+	}
+
+	// Not a <Data> document: an error and a close, as before.
+	b.sendPayload("UUX 24", `<Other/>`)
+	b.expect("201 24")
+	b.expectClosed()
+}
