@@ -150,12 +150,21 @@ func (s *Service) pp(acct *store.Account, now time.Time, authState, reqStatus st
 	return p
 }
 
+// writeFault answers a refused RST. The fault stands directly under the
+// envelope, as Passport wrote it (soap-services.md §2.6; KMess and Miranda
+// read it there), and again inside the Body, where standard SOAP readers
+// such as libpurple's look for faultstring; each reader finds one.
 func writeFault(w http.ResponseWriter, code, text, reqStatus string) {
 	now := time.Now().UTC()
+	f := &fault{Code: code, String: text}
 	doc := envelope{
 		S: soap.NSEnvelope, WSSE: nsWSSE, PSF: nsPSF,
 		Header: &header{PP: (&Service{}).pp(nil, now, "0x80048800", reqStatus)},
-		Fault:  &fault{Code: code, String: text},
+		Fault:  f,
+		Body: envBody{Content: struct {
+			XMLName xml.Name `xml:"S:Fault"`
+			*fault
+		}{fault: f}},
 	}
 	out, err := soap.MarshalDoc(doc)
 	if err != nil {
@@ -199,8 +208,8 @@ type envelope struct {
 	WSSE    string   `xml:"xmlns:wsse,attr,omitempty"`
 	PSF     string   `xml:"xmlns:psf,attr,omitempty"`
 	Header  *header  `xml:"S:Header"`
-	Body    envBody  `xml:"S:Body,omitempty"`
 	Fault   *fault   `xml:"S:Fault"`
+	Body    envBody  `xml:"S:Body,omitempty"`
 }
 
 type envBody struct {

@@ -95,11 +95,20 @@ func TestFaults(t *testing.T) {
 	st.CreateAccount(store.NewAccount{Email: "alice@hotmail.com", Password: "pw"})
 	st.CreateAccount(store.NewAccount{Email: "off@hotmail.com", Password: "pw"})
 	st.UpdateAccount("off@hotmail.com", func(a *store.Account) error { a.Disabled = true; return nil })
-	failed := regexp.MustCompile(`^<\?xml version="1.0" encoding="utf-8"\?><S:Envelope [^>]*><S:Header><psf:pp [^>]*>.*<psf:reqstatus>0x80048821</psf:reqstatus>.*</S:Header><S:Fault><faultcode>wsse:FailedAuthentication</faultcode><faultstring>Authentication Failure</faultstring></S:Fault></S:Envelope>$`)
+	failed := regexp.MustCompile(`^<\?xml version="1.0" encoding="utf-8"\?><S:Envelope [^>]*><S:Header><psf:pp [^>]*>.*<psf:reqstatus>0x80048821</psf:reqstatus>.*</S:Header><S:Fault><faultcode>wsse:FailedAuthentication</faultcode><faultstring>Authentication Failure</faultstring></S:Fault><S:Body><S:Fault><faultcode>wsse:FailedAuthentication</faultcode><faultstring>Authentication Failure</faultstring></S:Fault></S:Body></S:Envelope>$`)
 	for _, c := range [][2]string{{"alice@hotmail.com", "wrong"}, {"nobody@hotmail.com", "pw"}, {"off@hotmail.com", "pw"}} {
 		code, body := call(t, s, request(c[0], c[1], addresses[:2]...))
 		if code != 200 || !failed.MatchString(body) || strings.Contains(body, "BinarySecurityToken") {
 			t.Fatalf("%s/%s: %d %s", c[0], c[1], code, body)
+		}
+		// Both kinds of reader find the text: Envelope/Fault (the Passport
+		// layout) and Envelope/Body/Fault (libpurple).
+		var doc struct {
+			AtEnvelope string `xml:"Fault>faultstring"`
+			InBody     string `xml:"Body>Fault>faultstring"`
+		}
+		if err := xml.Unmarshal([]byte(body), &doc); err != nil || doc.AtEnvelope != "Authentication Failure" || doc.InBody != "Authentication Failure" {
+			t.Fatalf("faultstring where readers look: %+v, %v", doc, err)
 		}
 	}
 	for _, bad := range []string{"", "<Envelope><Body><RequestSecurityToken", request("", "pw", "messenger.msn.com"), request("alice@hotmail.com", "pw")} {
