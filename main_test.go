@@ -42,6 +42,11 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// patience bounds waits that only end early on a failure (a server that
+// never comes up, a reply that never comes): long, so that a busy machine
+// (bcrypt at the default cost, parallel test binaries) never fails a test.
+const patience = 60 * time.Second
+
 func run(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	out, err := exec.Command(binary, args...).CombinedOutput()
@@ -83,7 +88,7 @@ func (s *server) start() {
 		s.t.Fatal(err)
 	}
 	s.t.Cleanup(func() { s.cmd.Process.Kill(); s.cmd.Wait() })
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(patience)
 	for time.Now().Before(deadline) {
 		resp, err := http.Get("http://" + s.http + "/healthz")
 		if err == nil {
@@ -156,7 +161,7 @@ func TestUserCommands(t *testing.T) {
 	s := startBinary(t, data)
 	start := time.Now()
 	out, err = run(t, "user", "add", "-data", data, "bob@hotmail.com", "pw")
-	if err == nil || !strings.Contains(out, "in use by another process") || time.Since(start) > 10*time.Second {
+	if err == nil || !strings.Contains(out, "in use by another process") || time.Since(start) > patience/2 {
 		t.Fatalf("locked store: %v %s (%v)", err, out, time.Since(start))
 	}
 	// The new password works, the old one does not.
@@ -325,7 +330,7 @@ func nsLogin(t *testing.T, s *server, email, password string) (net.Conn, *bufio.
 	}
 	r := bufio.NewReader(nc)
 	read := func() string {
-		nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+		nc.SetReadDeadline(time.Now().Add(patience))
 		l, err := r.ReadString('\n')
 		if err != nil {
 			t.Fatalf("read: %v", err)
@@ -373,7 +378,7 @@ func TestKill9KeepsAcknowledgedChanges(t *testing.T) {
 	fmt.Fprintf(nc, "ADL 5 %d\r\n%sPRP 6 MFN Alice%%20Durable\r\nBLP 7 BL\r\nCHG 8 NLN 0\r\nUUX 9 %d\r\n%s", len(ml), ml, len(psm), psm)
 	acked := map[string]bool{}
 	for len(acked) < 5 {
-		nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+		nc.SetReadDeadline(time.Now().Add(patience))
 		l, err := r.ReadString('\n')
 		if err != nil {
 			t.Fatalf("read: %v (acked %v)", err, acked)

@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -38,7 +39,33 @@ type testServer struct {
 	addr    string
 	web     *httptest.Server
 	tickets *ticket.Signer
+	// sockBuf, when set, fixes the kernel buffers of the sockets dialled
+	// from then on (client receive side) and of the server's side of them
+	// (send side), so that a test about a full queue does not depend on how
+	// much the host's loopback buffers can absorb.
+	sockBuf atomic.Int32
 }
+
+// fixedBufListener sets the send buffer of accepted connections to the
+// test server's sockBuf, when that is set.
+type fixedBufListener struct {
+	net.Listener
+	ts *testServer
+}
+
+func (l fixedBufListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if n := l.ts.sockBuf.Load(); err == nil && n > 0 {
+		if err := c.(*net.TCPConn).SetWriteBuffer(int(n)); err != nil {
+			l.ts.t.Errorf("SO_SNDBUF: %v", err)
+		}
+	}
+	return c, err
+}
+
+// readWait bounds a wait for a line the test expects: it only ends early
+// on a failure, so it is long enough for a busy machine.
+const readWait = 30 * time.Second
 
 func init() {
 	panicHook = func(v any) { panic(fmt.Sprintf("recovered panic in a connection: %v", v)) }
@@ -61,7 +88,8 @@ func startServer(t testing.TB, opts Options) *testServer {
 
 func (ts *testServer) open(opts Options) {
 	t := ts.t
-	st, err := store.Open(ts.dir, store.Options{})
+	_, fuzzing := t.(*testing.F) // fuzz targets write per input: no fsync
+	st, err := store.Open(ts.dir, store.Options{NoSync: fuzzing})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +108,7 @@ func (ts *testServer) open(opts Options) {
 		t.Fatal(err)
 	}
 	ts.addr = ln.Addr().String()
-	go ts.srv.Serve(ln)
+	go ts.srv.Serve(fixedBufListener{ln, ts})
 	ts.web = httptest.NewServer(web.New(web.Deps{Store: st, Tickets: ts.tickets, Notifier: ts.hub, Log: log}))
 	t.Cleanup(ts.close)
 }
@@ -139,7 +167,18 @@ type client struct {
 
 func (ts *testServer) dial(name string) *client {
 	ts.t.Helper()
-	nc, err := net.Dial("tcp", ts.addr)
+	var d net.Dialer
+	if n := int(ts.sockBuf.Load()); n > 0 {
+		// Before connect, so the advertised window is small from the start.
+		d.Control = func(_, _ string, rc syscall.RawConn) error {
+			var serr error
+			err := rc.Control(func(fd uintptr) {
+				serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, n)
+			})
+			return errors.Join(err, serr)
+		}
+	}
+	nc, err := d.Dial("tcp", ts.addr)
 	if err != nil {
 		ts.t.Fatal(err)
 	}
@@ -164,7 +203,7 @@ func (c *client) sendPayload(line string, payload string) {
 // readLine returns the next line without CRLF.
 func (c *client) readLine() string {
 	c.t.Helper()
-	c.nc.SetReadDeadline(time.Now().Add(3 * time.Second))
+	c.nc.SetReadDeadline(time.Now().Add(readWait))
 	line, err := c.r.ReadString('\n')
 	if err != nil {
 		c.t.Fatalf("%s: read: %v (partial %q)", c.name, err, line)
@@ -178,7 +217,7 @@ func (c *client) readLine() string {
 func (c *client) readPayload(n int) string {
 	c.t.Helper()
 	buf := make([]byte, n)
-	c.nc.SetReadDeadline(time.Now().Add(3 * time.Second))
+	c.nc.SetReadDeadline(time.Now().Add(readWait))
 	if _, err := io.ReadFull(c.r, buf); err != nil {
 		c.t.Fatalf("%s: read payload: %v", c.name, err)
 	}
@@ -228,7 +267,7 @@ func (c *client) readPayloadCmd() (string, string) {
 // expectClosed waits for the server to close the connection.
 func (c *client) expectClosed() {
 	c.t.Helper()
-	c.nc.SetReadDeadline(time.Now().Add(3 * time.Second))
+	c.nc.SetReadDeadline(time.Now().Add(readWait))
 	rest, err := io.ReadAll(c.r)
 	if err != nil && !errors.Is(err, syscall.ECONNRESET) {
 		c.t.Fatalf("%s: not closed: %v (read %q)", c.name, err, rest)

@@ -28,6 +28,10 @@ type testEnv struct {
 	addr string
 }
 
+// readWait bounds a wait for a line the test expects: it only ends early
+// on a failure, so it is long enough for a busy machine.
+const readWait = 30 * time.Second
+
 func testLogger() *slog.Logger {
 	if os.Getenv("SB_TEST_LOG") != "" {
 		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -38,7 +42,8 @@ func testLogger() *slog.Logger {
 // newEnv starts a switchboard on 127.0.0.1:0.
 func newEnv(t testing.TB, opts Options) *testEnv {
 	t.Helper()
-	st, err := store.Open(t.TempDir(), store.Options{})
+	_, fuzzing := t.(*testing.F) // fuzz targets write per input: no fsync
+	st, err := store.Open(t.TempDir(), store.Options{NoSync: fuzzing})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +186,7 @@ func (c *client) msg(ack string, payload []byte) int {
 
 // next reads one line and, for MSG, its payload.
 func (c *client) next() (string, []byte, error) {
-	c.c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	c.c.SetReadDeadline(time.Now().Add(readWait))
 	line, err := c.r.ReadString('\n')
 	if err != nil {
 		return "", nil, err

@@ -150,7 +150,7 @@ var payloadVerbs = map[string]bool{"GCF": true, "MSG": true, "UBX": true, "NOT":
 // read returns the next line (without CRLF) and its payload, if any.
 func (c *nsClient) read() (string, []byte) {
 	c.t.Helper()
-	c.c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	c.c.SetReadDeadline(time.Now().Add(readWait))
 	line, err := c.r.ReadString('\n')
 	if err != nil {
 		c.t.Fatalf("%s: read: %v (partial %q)", c.email, err, line)

@@ -62,6 +62,9 @@ type Options struct {
 	LockTimeout time.Duration
 	// ReadOnly opens without taking the write lock exclusively.
 	ReadOnly bool
+	// NoSync skips fsync after each write transaction: for fuzz targets and
+	// scratch stores only, since a crash then loses acknowledged writes.
+	NoSync bool
 }
 
 // Open opens (creating if needed) the store in dir and runs pending migrations.
@@ -80,6 +83,7 @@ func Open(dir string, opt Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	db.NoSync = opt.NoSync
 	s := &Store{db: db, path: path}
 	if !opt.ReadOnly {
 		if err := s.migrate(); err != nil {

@@ -27,6 +27,10 @@ type msnClient struct {
 // payloadCommands carry a length as their last argument and a body after it.
 var payloadCommands = map[string]bool{"MSG": true, "NOT": true, "GCF": true, "UBX": true, "ADL": true, "RML": true, "UBN": true, "UBM": true, "IPG": true}
 
+// readWait bounds a wait for a line the test expects: it only ends early
+// on a failure, so it is long enough for a busy machine.
+const readWait = 30 * time.Second
+
 func (s *stack) dial(t *testing.T, email string) *msnClient {
 	t.Helper()
 	nc, err := net.Dial("tcp", s.nsAddr)
@@ -53,7 +57,7 @@ func (c *msnClient) sendPayload(line, payload string) {
 
 func (c *msnClient) readLine() string {
 	c.t.Helper()
-	c.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	c.nc.SetReadDeadline(time.Now().Add(readWait))
 	line, err := c.r.ReadString('\n')
 	if err != nil {
 		c.t.Fatalf("%s: read: %v (partial %q)", c.email, err, line)
@@ -77,7 +81,7 @@ func (c *msnClient) read() (string, string) {
 		c.t.Fatalf("%s: bad payload length in %q", c.email, line)
 	}
 	buf := make([]byte, n)
-	c.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	c.nc.SetReadDeadline(time.Now().Add(readWait))
 	if _, err := io.ReadFull(c.r, buf); err != nil {
 		c.t.Fatalf("%s: payload of %q: %v", c.email, line, err)
 	}
@@ -113,7 +117,7 @@ func (c *msnClient) expectPayload(line, payload string) {
 // expectClosed waits for the server to close the connection with nothing more sent.
 func (c *msnClient) expectClosed() {
 	c.t.Helper()
-	c.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	c.nc.SetReadDeadline(time.Now().Add(readWait))
 	rest, err := io.ReadAll(c.r)
 	if err != nil && !errors.Is(err, syscall.ECONNRESET) {
 		c.t.Fatalf("%s: connection not closed: %v (read %q)", c.email, err, rest)
@@ -245,7 +249,7 @@ func (c *msnClient) openSwitchboard(trid int) *msnClient {
 // expectEnd waits for the server to close the connection, whatever it sent before.
 func (c *msnClient) expectEnd() {
 	c.t.Helper()
-	c.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	c.nc.SetReadDeadline(time.Now().Add(readWait))
 	if _, err := io.ReadAll(c.r); err != nil && !errors.Is(err, syscall.ECONNRESET) {
 		c.t.Fatalf("%s: connection not closed: %v", c.email, err)
 	}

@@ -18,7 +18,8 @@ import (
 
 func newService(t testing.TB) (*Service, *store.Store, *ticket.Signer) {
 	store.PasswordCost = 4
-	st, err := store.Open(t.TempDir(), store.Options{})
+	_, fuzzing := t.(*testing.F) // fuzz targets write per input: no fsync
+	st, err := store.Open(t.TempDir(), store.Options{NoSync: fuzzing})
 	if err != nil {
 		t.Fatal(err)
 	}
