@@ -395,6 +395,11 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		return err
 	}
 	log.Info("tls certificate", "cert", certs)
+	if refused := certs.Refused(); len(refused) > 0 {
+		log.Warn("the certificate leaves out names its CA does not permit", "names", refused,
+			"why", "the CA is limited to the Microsoft names, private addresses and the names the server had when the CA was made",
+			"fix", "move "+filepath.Dir(certs.CACertPath())+"/ca.* away and restart to make a new CA for every name; each client must then install the new ca.crt")
+	}
 	if err := firstAdmin(st, log); err != nil {
 		return err
 	}

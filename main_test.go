@@ -227,17 +227,22 @@ func TestHTTPS(t *testing.T) {
 		t.Fatal("certificate not reused after restart")
 	}
 
-	// An extra name (-tls-names / MSN_TLS_NAMES) gets a new leaf from the
-	// CA the clients already trust; the Microsoft names stay covered.
+	// An extra address (-tls-names / MSN_TLS_NAMES) within the CA's name
+	// constraints gets a new leaf from the CA the clients already trust; a
+	// name outside them is left out, with a warning that says what to do.
 	s.stop(syscall.SIGTERM)
-	s.env = []string{"MSN_TLS_NAMES=chat.example.org, 192.0.2.44"}
+	s.env = []string{"MSN_TLS_NAMES=192.168.50.4, chat.example.org"}
 	s.start()
-	for _, name := range []string{"chat.example.org", "ows.messenger.msn.com", "login.live.com"} {
+	for _, name := range []string{"192.168.50.4", "ows.messenger.msn.com", "login.live.com"} {
 		cfg := xp.Clone()
 		cfg.ServerName = name
 		if fp3, _ := httpsRST(t, s.https, cfg); fp3 == fp1 {
 			t.Fatalf("%s: the old leaf is still served after -tls-names changed", name)
 		}
+	}
+	s.stop(syscall.SIGTERM) // the log is read once the process has written it all
+	if log := s.log.String(); !strings.Contains(log, "leaves out names its CA does not permit") || !strings.Contains(log, "chat.example.org") {
+		t.Fatalf("no warning about the refused name:\n%s", log)
 	}
 	blk, _ := pem.Decode(caPEM)
 	if blk == nil {

@@ -79,7 +79,7 @@ func Setup(p Page, d SetupData) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if d.HasCert {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "Download the <a href=\"/ca.crt\" download=\"msnserver-ca.crt\">CA certificate</a> and install it: double-click it, <em>Install Certificate…</em>, <em>Local Machine</em>, <em>Place all certificates in the following store</em>, <em>Trusted Root Certification Authorities</em>. From an administrator command prompt, <code>certutil -addstore -f Root msnserver-ca.crt</code> does the same. Messenger signs in over HTTPS and only trusts certificates from a known authority.")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "Download the <a href=\"/ca.crt\" download=\"msnserver-ca.crt\">CA certificate</a> and install it: double-click it, <em>Install Certificate…</em>, <em>Local Machine</em>, <em>Place all certificates in the following store</em>, <em>Trusted Root Certification Authorities</em>. From an administrator command prompt, <code>certutil -addstore -f Root msnserver-ca.crt</code> does the same. Messenger signs in over HTTPS and only trusts certificates from a known authority.<br><strong>What installing it means:</strong> the PC then trusts this server for the Microsoft Messenger host names, private (LAN) addresses and this server's own names: the certificate limits itself to those, so it cannot vouch for your bank or any other site. Its key stays in this server's data folder; anyone who copies that folder could answer for those names, so keep it private, and remove the certificate from the PC when you stop using this server.")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -96,7 +96,7 @@ func Setup(p Page, d SetupData) templ.Component {
 			var templ_7745c5c3_Var5 string
 			templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(d.Host)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/setup.templ`, Line: 28, Col: 35}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/setup.templ`, Line: 33, Col: 35}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
 			if templ_7745c5c3_Err != nil {
@@ -109,7 +109,7 @@ func Setup(p Page, d SetupData) templ.Component {
 			var templ_7745c5c3_Var6 string
 			templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(HostsSnippet(d))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/setup.templ`, Line: 33, Col: 36}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/setup.templ`, Line: 38, Col: 36}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
 			if templ_7745c5c3_Err != nil {
@@ -127,7 +127,7 @@ func Setup(p Page, d SetupData) templ.Component {
 				var templ_7745c5c3_Var7 string
 				templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(h.Name)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/setup.templ`, Line: 38, Col: 35}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/setup.templ`, Line: 43, Col: 35}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
 				if templ_7745c5c3_Err != nil {
@@ -140,7 +140,7 @@ func Setup(p Page, d SetupData) templ.Component {
 				var templ_7745c5c3_Var8 string
 				templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs(h.Use)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/setup.templ`, Line: 38, Col: 53}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/setup.templ`, Line: 43, Col: 53}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var8))
 				if templ_7745c5c3_Err != nil {

@@ -21,8 +21,9 @@ const (
 
 // newCA creates a self-signed CA. A random suffix in its name keeps two
 // installations apart in a Windows certificate store, which picks issuers by
-// name.
-func newCA(now time.Time) (*x509.Certificate, *rsa.PrivateKey, error) {
+// name. Name constraints limit it to names and addresses (see constraints)
+// so that the root users install cannot vouch for any other site.
+func newCA(now time.Time, names []string, ips []net.IP) (*x509.Certificate, *rsa.PrivateKey, error) {
 	key, err := rsa.GenerateKey(rand.Reader, keyBits)
 	if err != nil {
 		return nil, nil, fmt.Errorf("generate CA key: %w", err)
@@ -44,6 +45,11 @@ func newCA(now time.Time) (*x509.Certificate, *rsa.PrivateKey, error) {
 		IsCA:                  true,
 		MaxPathLenZero:        true,
 	}
+	// Not critical: Windows XP's CryptoAPI does not understand the extension
+	// and would refuse a root that marks it critical; every client that
+	// understands it enforces it either way.
+	tmpl.PermittedDNSDomainsCritical = false
+	tmpl.PermittedDNSDomains, tmpl.PermittedIPRanges = constraints(names, ips)
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
 		return nil, nil, fmt.Errorf("create CA certificate: %w", err)

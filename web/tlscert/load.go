@@ -38,19 +38,21 @@ func loadOrCreate(dir string, hosts []string, now time.Time) (*Bundle, error) {
 		return nil, fmt.Errorf("certificate folder: %w", err)
 	}
 	b := &Bundle{dir: dir}
-	ca, caKey, err := b.loadOrCreateCA(now)
+	ca, caKey, err := b.loadOrCreateCA(now, names, ips)
 	if err != nil {
 		return nil, err
 	}
 	b.ca, b.caPEM = ca, certPEM(ca)
+	names, ips, b.refused = allowedBy(ca, names, ips)
 
 	leaf, leafKey, old, why := loadLeaf(dir, ca, names, ips, now)
 	if why != "" {
 		if old != nil {
-			for _, n := range old.DNSNames {
+			oldNames, oldIPs, _ := allowedBy(ca, old.DNSNames, old.IPAddresses)
+			for _, n := range oldNames {
 				names = addName(names, n)
 			}
-			for _, ip := range old.IPAddresses {
+			for _, ip := range oldIPs {
 				ips = addIP(ips, ip)
 			}
 		}
@@ -73,11 +75,11 @@ func loadOrCreate(dir string, hosts []string, now time.Time) (*Bundle, error) {
 
 // loadOrCreateCA creates the CA only when ca.crt does not exist: a CA whose
 // certificate was never written cannot have been trusted by anyone.
-func (b *Bundle) loadOrCreateCA(now time.Time) (*x509.Certificate, *rsa.PrivateKey, error) {
+func (b *Bundle) loadOrCreateCA(now time.Time, names []string, ips []net.IP) (*x509.Certificate, *rsa.PrivateKey, error) {
 	certPath := filepath.Join(b.dir, caCertFile)
 	ca, _, err := readCert(certPath)
 	if errors.Is(err, fs.ErrNotExist) {
-		ca, key, err := newCA(now)
+		ca, key, err := newCA(now, names, ips)
 		if err != nil {
 			return nil, nil, err
 		}

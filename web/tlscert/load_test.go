@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
+	"errors"
 	"log/slog"
 	"net"
 	"os"
@@ -165,7 +166,8 @@ func TestNewHostNewLeafSameCA(t *testing.T) {
 	dir := t.TempDir()
 	first := mustLoad(t, dir, "msn.example.org")
 
-	second := mustLoad(t, dir, "msn.example.org", "198.51.100.20")
+	// A new LAN address: private ranges are within the CA's constraints.
+	second := mustLoad(t, dir, "msn.example.org", "192.168.77.20")
 	if second.CreatedCA() || !second.IssuedLeaf() {
 		t.Fatalf("new host: CreatedCA %v, IssuedLeaf %v; want a new leaf only", second.CreatedCA(), second.IssuedLeaf())
 	}
@@ -175,26 +177,80 @@ func TestNewHostNewLeafSameCA(t *testing.T) {
 	if second.LeafFingerprint() == first.LeafFingerprint() {
 		t.Errorf("new host kept the old leaf")
 	}
-	if !strings.Contains(second.why, "198.51.100.20") {
+	if !strings.Contains(second.why, "192.168.77.20") {
 		t.Errorf("reason %q does not name the new host", second.why)
 	}
 	// The new leaf chains to the CA the clients already trust, and keeps the old names.
-	for _, host := range []string{"198.51.100.20", "msn.example.org", "login.live.com"} {
+	for _, host := range []string{"192.168.77.20", "msn.example.org", "login.live.com"} {
 		verifyFor(t, second, host)
 	}
 
-	// A new DNS name, given alone, keeps the earlier IP too.
-	third := mustLoad(t, dir, "chat.example.net")
-	if !third.IssuedLeaf() || third.CAFingerprint() != first.CAFingerprint() {
-		t.Fatalf("new name: IssuedLeaf %v, same CA %v", third.IssuedLeaf(), third.CAFingerprint() == first.CAFingerprint())
+	// A name outside the CA's constraints is left out of the leaf (one such
+	// name would make clients refuse the whole certificate) and reported.
+	third := mustLoad(t, dir, "msn.example.org", "chat.example.net", "198.51.100.20")
+	if third.IssuedLeaf() || third.CAFingerprint() != first.CAFingerprint() {
+		t.Fatalf("name outside the constraints: IssuedLeaf %v, same CA %v", third.IssuedLeaf(), third.CAFingerprint() == first.CAFingerprint())
 	}
-	for _, host := range []string{"chat.example.net", "198.51.100.20", "msn.example.org"} {
+	if got := third.Refused(); !slices.Equal(got, []string{"chat.example.net", "198.51.100.20"}) {
+		t.Errorf("Refused() = %v", got)
+	}
+	for _, host := range []string{"192.168.77.20", "msn.example.org", "ows.messenger.msn.com"} {
 		verifyFor(t, third, host)
 	}
 
 	// And the stored result is what a restart sees.
-	if again := mustLoad(t, dir, "chat.example.net"); again.IssuedLeaf() || again.LeafFingerprint() != third.LeafFingerprint() {
-		t.Errorf("restart after the new leaf issued yet another")
+	if again := mustLoad(t, dir, "msn.example.org"); again.IssuedLeaf() || again.LeafFingerprint() != second.LeafFingerprint() {
+		t.Errorf("restart issued yet another leaf")
+	}
+}
+
+// The CA a user installs can vouch only for the names this server answers
+// for: a certificate it signed for any other site fails verification. The
+// constraints are not critical, so Windows XP still accepts the root (the
+// XP-style handshake in TestHandshake runs against such a CA).
+func TestCANameConstraints(t *testing.T) {
+	dir := t.TempDir()
+	b := mustLoad(t, dir, "msn.example.org", "203.0.113.9")
+	ca := b.ca
+	if ca.PermittedDNSDomainsCritical {
+		t.Errorf("name constraints marked critical: XP's CryptoAPI would refuse the root")
+	}
+	for _, d := range []string{"msn.com", "live.com", "hotmail.com", "passport.net", "passport.com", "localhost", "msn.example.org"} {
+		if !slices.Contains(ca.PermittedDNSDomains, d) {
+			t.Errorf("permitted domains %v lack %s", ca.PermittedDNSDomains, d)
+		}
+	}
+	for _, host := range []string{"ows.messenger.msn.com", "byrdr.omega.contacts.msn.com", "msn.example.org", "203.0.113.9", "127.0.0.1"} {
+		verifyFor(t, b, host)
+	}
+
+	caKey, err := readKey(filepath.Join(dir, caKeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(ca)
+	for _, rogue := range []struct {
+		name string
+		ip   net.IP
+	}{{"www.example.com", nil}, {"bank.example", nil}, {"", net.ParseIP("198.51.100.1")}} {
+		var names []string
+		var ips []net.IP
+		host := rogue.name
+		if rogue.ip != nil {
+			ips, host = []net.IP{rogue.ip}, rogue.ip.String()
+		} else {
+			names = []string{rogue.name}
+		}
+		leaf, _, err := newLeaf(time.Now(), ca, caKey, names, ips)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = leaf.Verify(x509.VerifyOptions{DNSName: host, Roots: pool, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
+		var ce x509.CertificateInvalidError
+		if !errors.As(err, &ce) || ce.Reason != x509.CANotAuthorizedForThisName {
+			t.Errorf("a certificate for %s signed by the CA: err %v, want CANotAuthorizedForThisName", host, err)
+		}
 	}
 }
 

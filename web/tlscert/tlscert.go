@@ -41,7 +41,8 @@ type Bundle struct {
 	leaf    tls.Certificate
 	newCA   bool
 	newLeaf bool
-	why     string // why the leaf was issued, when newLeaf
+	why     string   // why the leaf was issued, when newLeaf
+	refused []string // wanted names the CA's constraints do not permit
 }
 
 // CACertPEM returns the CA certificate in PEM form, for a download page.
@@ -62,6 +63,11 @@ func (b *Bundle) CreatedCA() bool { return b.newCA }
 
 // IssuedLeaf reports whether this LoadOrCreate issued a new leaf.
 func (b *Bundle) IssuedLeaf() bool { return b.newLeaf }
+
+// Refused lists the wanted names and addresses that the CA's name
+// constraints do not permit, so the leaf leaves them out. A CA permits the
+// names the server had when it was made; a later one needs a new CA.
+func (b *Bundle) Refused() []string { return slices.Clone(b.refused) }
 
 // DNSNames returns the host names the leaf is valid for.
 func (b *Bundle) DNSNames() []string { return slices.Clone(b.leaf.Leaf.DNSNames) }
@@ -84,6 +90,9 @@ func (b *Bundle) LogValue() slog.Value {
 	}
 	if b.newLeaf {
 		attrs = append(attrs, slog.String("leaf_reason", b.why))
+	}
+	if len(b.refused) > 0 {
+		attrs = append(attrs, slog.Any("not_permitted_by_ca", b.refused))
 	}
 	attrs = append(attrs,
 		slog.Time("leaf_expires", b.leaf.Leaf.NotAfter),
