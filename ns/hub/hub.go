@@ -1,18 +1,3 @@
-// Package hub owns who is online and how to reach them: the registry of
-// logged-in notification-server sessions, presence fan-out (ILN, NLN, FLN,
-// UBX), ringing users into switchboards, kicking and broadcasting. ns, sb,
-// web (through small interfaces) and admin use it; it imports only store and
-// the wire codec.
-//
-// Lock order (acquire left to right, never the reverse):
-//
-//	Session.mu (tier 1) < Hub.mu (tier 2)
-//
-// In practice no code holds two of these at once: recipients are copied under
-// Hub.mu, the lock is released, then each session's state is read under its
-// own mutex and lines are queued. Queueing (wire.Queue.Send) never blocks.
-// Presence is memory only; the store is read at login and when privacy
-// settings change, never per status change.
 package hub
 
 import (
@@ -92,18 +77,25 @@ type Session struct {
 	// Set before Login; read-only afterwards.
 	MSNP13 bool
 
-	mu      sync.Mutex // tier 1
-	name    string
-	status  string // "" until the first CHG
-	caps    string
-	msnobj  string
-	ubx     []byte         // last UUX payload
-	fl      map[string]int // session forward list: email → network
-	lists   *store.Lists   // own privacy (AL, BL, BLP) as others see it
-	shown   map[string]bool
-	gone    bool
-	kickWhy string
-	sbCount atomic.Int32
+	// mu guards the user's own presence. It is held from a change until the
+	// change's fan-out is queued, so watchers see one user's changes in order.
+	mu        sync.Mutex // tier 3
+	name      string
+	status    string // "" until the first CHG
+	caps      string
+	msnobj    string
+	ubx       []byte       // last UUX payload
+	lists     *store.Lists // own privacy (AL, BL, BLP) as others see it
+	listsGen  uint64       // PrivacyChanged generation lists came from
+	gone      bool         // logged out or kicked; nothing registers it again
+	kickWhy   string
+	reloadGen atomic.Uint64 // PrivacyChanged calls started
+	sbCount   atomic.Int32
+
+	// viewMu guards what this session sees of others.
+	viewMu sync.Mutex      // tier 1
+	fl     map[string]int  // session forward list: email → network
+	shown  map[string]bool // contacts this session was last told are online
 }
 
 // NewSession prepares a session for Login.
@@ -131,18 +123,19 @@ func (h *Hub) Login(s *Session) {
 // Logout removes s (if still registered) and tells watchers it left.
 func (h *Hub) Logout(s *Session) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.gone {
-		s.mu.Unlock()
 		return
 	}
 	wasVisible := s.visibleLocked()
 	s.gone = true
 	s.status = ""
+	s.viewMu.Lock()
 	fl := make([]string, 0, len(s.fl))
 	for e := range s.fl {
 		fl = append(fl, e)
 	}
-	s.mu.Unlock()
+	s.viewMu.Unlock()
 
 	h.mu.Lock()
 	if h.users[s.Email] == s {
@@ -153,7 +146,7 @@ func (h *Hub) Logout(s *Session) {
 	}
 	h.mu.Unlock()
 	if wasVisible {
-		h.fanOut(s, false)
+		h.fanOutLocked(s, false)
 	}
 }
 

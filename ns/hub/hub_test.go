@@ -14,16 +14,28 @@ import (
 type recorder struct {
 	mu     sync.Mutex
 	lines  []string
+	all    []string // every line ever sent, for view
 	closed bool
+
+	// stall, when set, blocks the first Send containing stall.match.
+	stall *stall
 }
 
 func (r *recorder) Send(b []byte) bool {
+	if st := r.stall; st != nil && strings.Contains(string(b), st.match) {
+		st.once.Do(func() {
+			close(st.stalled)
+			<-st.release
+		})
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
 		return false
 	}
-	r.lines = append(r.lines, strings.Split(strings.TrimSuffix(string(b), "\r\n"), "\r\n")...)
+	ls := strings.Split(strings.TrimSuffix(string(b), "\r\n"), "\r\n")
+	r.lines = append(r.lines, ls...)
+	r.all = append(r.all, ls...)
 	return true
 }
 

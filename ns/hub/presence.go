@@ -20,12 +20,6 @@ type snapshot struct {
 	ubx     []byte
 }
 
-func (s *Session) snapshot() snapshot {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.snapshotLocked()
-}
-
 func (s *Session) snapshotLocked() snapshot {
 	obj := s.msnobj
 	if obj == "" || s.Network == store.NetworkYahoo {
@@ -122,32 +116,41 @@ func (l *lines) getUBX(msnp13 bool) []byte {
 
 func (p *snapshot) visibleTo(viewer string) bool { return p.visible && !p.lists.Blocks(viewer) }
 
-// fanOut tells every watcher of u about u's presence. With force, watchers
-// who already see u online get the new NLN too (a status, name or picture
-// change); without it only changes of visibility are sent (privacy edits).
-func (h *Hub) fanOut(u *Session, force bool) {
+// watchersOf copies the sessions with email on their forward list.
+func (h *Hub) watchersOf(email string) []*Session {
 	h.mu.RLock()
-	set := h.watchers[u.Email]
+	defer h.mu.RUnlock()
+	set := h.watchers[email]
 	ws := make([]*Session, 0, len(set))
 	for w := range set {
 		ws = append(ws, w)
 	}
-	h.mu.RUnlock()
+	return ws
+}
+
+// fanOutLocked tells every watcher of u about u's presence. With force,
+// watchers who already see u online get the new NLN too (a status, name or
+// picture change); without it only changes of visibility are sent (privacy
+// edits). The caller holds u.mu from the change until this returns, so a
+// later change of u cannot overtake this one on any watcher's queue.
+func (h *Hub) fanOutLocked(u *Session, force bool) {
+	ws := h.watchersOf(u.Email)
 	if len(ws) == 0 {
 		return
 	}
-	p := u.snapshot()
+	p := u.snapshotLocked()
 	out := lines{p: &p}
 	for _, w := range ws {
-		show := p.visibleTo(w.Email)
-		w.mu.Lock()
+		w.viewMu.Lock()
+		_, listed := w.fl[p.email]
+		show := listed && p.visibleTo(w.Email)
 		was := w.shown[p.email]
 		if show {
 			w.shown[p.email] = true
 		} else {
 			delete(w.shown, p.email)
 		}
-		w.mu.Unlock()
+		w.viewMu.Unlock()
 		switch {
 		case show && was && force:
 			w.Out.Send(out.getNLN(w.MSNP13))
@@ -155,31 +158,29 @@ func (h *Hub) fanOut(u *Session, force bool) {
 		case show && !was:
 			w.Out.Send(out.getNLNUBX(w.MSNP13))
 			h.Stats.PresenceOut.Add(1)
-		case !show && was:
+		case !show && was && listed:
 			w.Out.Send(out.getFLN(w.MSNP13))
 			h.Stats.PresenceOut.Add(1)
 		}
 	}
 }
 
-// fanOutUBX sends u's personal message to the watchers who see u online.
-func (h *Hub) fanOutUBX(u *Session) {
-	h.mu.RLock()
-	set := h.watchers[u.Email]
-	ws := make([]*Session, 0, len(set))
-	for w := range set {
-		ws = append(ws, w)
-	}
-	h.mu.RUnlock()
-	p := u.snapshot()
-	if !p.visible {
+// fanOutUBXLocked sends u's personal message to the watchers who see u
+// online. The caller holds u.mu.
+func (h *Hub) fanOutUBXLocked(u *Session) {
+	if !u.visibleLocked() {
 		return
 	}
+	ws := h.watchersOf(u.Email)
+	if len(ws) == 0 {
+		return
+	}
+	p := u.snapshotLocked()
 	out := lines{p: &p}
 	for _, w := range ws {
-		w.mu.Lock()
+		w.viewMu.Lock()
 		shown := w.shown[p.email]
-		w.mu.Unlock()
+		w.viewMu.Unlock()
 		if shown {
 			w.Out.Send(out.getUBX(w.MSNP13))
 			h.Stats.PresenceOut.Add(1)
@@ -188,31 +189,29 @@ func (h *Hub) fanOutUBX(u *Session) {
 }
 
 // initialPresence sends s an ILN (with trid) and UBX for each contact in
-// emails that is online and visible to s.
+// emails that is online and visible to s. Each contact is read and its lines
+// queued under the contact's lock, so its own fan-outs cannot overtake them.
 func (h *Hub) initialPresence(s *Session, trid string, emails []string) {
-	var out []byte
 	for _, e := range emails {
 		u := h.Lookup(e)
 		if u == nil || u == s {
 			continue
 		}
-		p := u.snapshot()
-		if !p.visibleTo(s.Email) {
-			continue
+		u.mu.Lock()
+		p := u.snapshotLocked()
+		send := false
+		if p.visibleTo(s.Email) {
+			s.viewMu.Lock()
+			if _, listed := s.fl[e]; listed {
+				s.shown[e] = true
+				send = true
+			}
+			s.viewMu.Unlock()
 		}
-		s.mu.Lock()
-		_, listed := s.fl[e]
-		if listed {
-			s.shown[e] = true
+		if send {
+			s.Out.Send(append(p.iln(trid, s.MSNP13), p.ubxLine(s.MSNP13)...))
 		}
-		s.mu.Unlock()
-		if listed {
-			out = append(out, p.iln(trid, s.MSNP13)...)
-			out = append(out, p.ubxLine(s.MSNP13)...)
-		}
-	}
-	if out != nil {
-		s.Out.Send(out)
+		u.mu.Unlock()
 	}
 }
 
@@ -221,20 +220,26 @@ func (h *Hub) initialPresence(s *Session, trid string, emails []string) {
 // The caller has already queued the CHG reply.
 func (s *Session) SetStatus(trid, status, caps, msnobj string) {
 	s.mu.Lock()
-	first := s.status == ""
-	s.status, s.caps, s.msnobj = status, caps, msnobj
-	var fl []string
+	first := s.status == "" && !s.gone
+	s.mu.Unlock()
 	if first {
-		fl = make([]string, 0, len(s.fl))
+		// Only s's own connection changes its status, so nothing makes s
+		// visible in between.
+		s.viewMu.Lock()
+		fl := make([]string, 0, len(s.fl))
 		for e := range s.fl {
 			fl = append(fl, e)
 		}
-	}
-	s.mu.Unlock()
-	if first {
+		s.viewMu.Unlock()
 		s.hub.initialPresence(s, trid, fl)
 	}
-	s.hub.fanOut(s, true)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gone {
+		return
+	}
+	s.status, s.caps, s.msnobj = status, caps, msnobj
+	s.hub.fanOutLocked(s, true)
 }
 
 // HasStatus reports whether the session has sent its first CHG.
@@ -243,20 +248,19 @@ func (s *Session) HasStatus() bool { return s.Status() != "" }
 // SetName applies PRP MFN: watchers who see s get NLN with the new name.
 func (s *Session) SetName(name string) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.name = name
-	visible := s.visibleLocked()
-	s.mu.Unlock()
-	if visible {
-		s.hub.fanOut(s, true)
+	if s.visibleLocked() {
+		s.hub.fanOutLocked(s, true)
 	}
 }
 
 // SetPersonal applies UUX: watchers who see s get UBX with the payload.
 func (s *Session) SetPersonal(payload []byte) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.ubx = append([]byte(nil), payload...)
-	s.mu.Unlock()
-	s.hub.fanOutUBX(s)
+	s.hub.fanOutUBXLocked(s)
 }
 
 // ForwardEntry is one contact of a session forward list.
@@ -266,24 +270,32 @@ type ForwardEntry struct {
 }
 
 // AddForward adds contacts to the session FL (ADL with the FL bit). Contacts
-// already online and visible get ILN with trid, once s has a status.
+// already online and visible get ILN with trid, once s has a status. A
+// session already logged out or kicked is left alone: it must not enter the
+// watcher index again.
 func (s *Session) AddForward(trid string, entries []ForwardEntry) {
 	h := s.hub
-	var added []string
 	s.mu.Lock()
+	if s.gone {
+		s.mu.Unlock()
+		return
+	}
+	var added []string
+	s.viewMu.Lock()
 	for _, e := range entries {
 		if _, ok := s.fl[e.Email]; !ok {
 			added = append(added, e.Email)
 		}
 		s.fl[e.Email] = e.Network
 	}
-	hasStatus := s.status != "" && !s.gone
-	s.mu.Unlock()
+	s.viewMu.Unlock()
 	h.mu.Lock()
 	for _, e := range added {
 		h.watchLocked(e, s)
 	}
 	h.mu.Unlock()
+	hasStatus := s.status != ""
+	s.mu.Unlock()
 	if hasStatus && len(added) > 0 {
 		h.initialPresence(s, trid, added)
 	}
@@ -292,11 +304,16 @@ func (s *Session) AddForward(trid string, entries []ForwardEntry) {
 // RemoveForward drops contacts from the session FL (RML with the FL bit).
 func (s *Session) RemoveForward(emails []string) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gone {
+		return // Logout has taken s out of the index
+	}
+	s.viewMu.Lock()
 	for _, e := range emails {
 		delete(s.fl, e)
 		delete(s.shown, e)
 	}
-	s.mu.Unlock()
+	s.viewMu.Unlock()
 	s.hub.mu.Lock()
 	for _, e := range emails {
 		s.hub.unwatchLocked(e, s)
@@ -306,18 +323,31 @@ func (s *Session) RemoveForward(emails []string) {
 
 // Forward reports whether email is on the session FL.
 func (s *Session) Forward(email string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.viewMu.Lock()
+	defer s.viewMu.Unlock()
 	_, ok := s.fl[email]
 	return ok
 }
 
 // SetLists replaces s's privacy lists and tells watchers whose view changed.
 func (s *Session) SetLists(l *store.Lists) {
+	s.applyLists(l, s.reloadGen.Add(1))
+}
+
+// applyLists installs lists read for PrivacyChanged call gen, unless a later
+// call's lists are already in place: two reloads racing each other must not
+// leave the older read in force.
+func (s *Session) applyLists(l *store.Lists, gen uint64) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if gen < s.listsGen {
+		return
+	}
+	s.listsGen = gen
 	s.lists = privacyOnly(l)
-	s.mu.Unlock()
-	s.hub.fanOut(s, false)
+	if !s.gone { // a replaced session's fan-out would hide its successor
+		s.hub.fanOutLocked(s, false)
+	}
 }
 
 // PrivacyChanged reloads email's lists from the store (after a SOAP or ADL/RML
@@ -327,10 +357,13 @@ func (h *Hub) PrivacyChanged(email string) {
 	if s == nil {
 		return
 	}
+	// The generation is taken before the read: a call that starts later
+	// reads a store at least as new.
+	gen := s.reloadGen.Add(1)
 	_, l, err := h.store.Lists(email)
 	if err != nil {
 		h.log.Warn("reload lists", "account", email, "err", err)
 		return
 	}
-	s.SetLists(l)
+	s.applyLists(l, gen)
 }
