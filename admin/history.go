@@ -6,7 +6,7 @@ import "sync"
 type history struct {
 	max int
 
-	mu    sync.Mutex // leaf
+	mu    sync.Mutex // tier 1 (leaf; lock order in ns/hub)
 	items []SentBroadcast
 }
 

@@ -9,7 +9,7 @@ import (
 
 // mounts are outside handlers served ahead of the session checks.
 type mounts struct {
-	mu sync.RWMutex // leaf
+	mu sync.RWMutex // tier 1 (leaf; lock order in ns/hub)
 	m  map[string]fiber.Handler
 }
 

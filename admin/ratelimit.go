@@ -10,7 +10,7 @@ type loginLimiter struct {
 	max    int
 	window time.Duration
 
-	mu    sync.Mutex // leaf
+	mu    sync.Mutex // tier 1 (leaf; lock order in ns/hub)
 	fails map[string][]time.Time
 }
 

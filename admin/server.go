@@ -43,7 +43,7 @@ type Server struct {
 	mounts   *mounts
 	now      func() time.Time
 
-	lnMu      sync.Mutex // leaf
+	lnMu      sync.Mutex // tier 1 (leaf; lock order in ns/hub)
 	listeners []net.Listener
 	closed    bool
 }

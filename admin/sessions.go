@@ -28,7 +28,7 @@ type flash struct {
 }
 
 type sessionStore struct {
-	mu sync.Mutex // leaf
+	mu sync.Mutex // tier 1 (leaf; lock order in ns/hub)
 	m  map[string]*session
 }
 

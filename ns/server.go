@@ -80,7 +80,7 @@ type Server struct {
 	log     *slog.Logger
 	opts    Options
 
-	mu        sync.Mutex // tier 3: connection set and listeners
+	mu        sync.Mutex // tier 1 (leaf; lock order in ns/hub): connection set and listeners
 	listeners []net.Listener
 	conns     map[*conn]struct{}
 	perIP     map[string]int

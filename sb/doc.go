@@ -15,16 +15,13 @@
 // users and this server's network-32 accounts, ns-presence-lists.md §9.4;
 // the hub reaches it as hub.YahooBridge).
 //
-// Lock order. Tier 1 locks are leaves: nothing else is acquired while one is
-// held. Tier 2 locks may be held while taking a tier 1 lock, never another
-// tier 2 lock.
-//
-//	tier 1: wire.Queue's mutex (Send), hub.Session's mutex (Name, Caps,
-//	        Reachable), bridge.mu (the Yahoo bridge's index)
-//	tier 2: session.mu (one switchboard session), Server.mu (registry of
-//	        sessions and connections); never held together
-//
-// hub.Lookup (the hub's own lock) is never called under a tier 2 lock.
+// Lock order: the server's one table is in the ns/hub package doc. Here,
+// a session's mu (tier 4) may be held while reading members' names and
+// capabilities (hub Session.mu, tier 3), calling hub.Lookup or hub.Ring
+// (tier 2 and below), queueing to members (wire.Queue, tier 1) or updating
+// the bridge index (bridge.mu, tier 1). Server.mu, the registry of sessions
+// and connections, is a leaf (tier 1) as the NS's registry is: never held
+// together with a session's lock.
 //
 // Connection state (conn.state, conn.sess) belongs to the connection's own
 // reader goroutine and needs no lock.

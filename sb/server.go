@@ -106,7 +106,7 @@ type Server struct {
 	log  *slog.Logger
 	opts Options
 
-	mu        sync.Mutex // tier 2: the registry below
+	mu        sync.Mutex // tier 1 (leaf; lock order in ns/hub): the registry below
 	listeners map[net.Listener]struct{}
 	conns     map[*conn]struct{}
 	sessions  map[string]*session

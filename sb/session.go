@@ -20,7 +20,7 @@ type session struct {
 	messages atomic.Int64
 	active   atomic.Int64 // unix nanoseconds of the last relayed MSG
 
-	mu      sync.Mutex // tier 2; see the package doc
+	mu      sync.Mutex // tier 4 (lock order in ns/hub)
 	members []*conn    // never modified in place
 	ended   bool       // the last member left; nobody may join again
 

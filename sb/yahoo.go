@@ -56,7 +56,7 @@ type queued struct {
 // bridge is the index of bridged sessions. Its lock is a leaf: it may be
 // taken while holding a session's lock, and nothing is taken under it.
 type bridge struct {
-	mu      sync.Mutex
+	mu      sync.Mutex // tier 1 (leaf; lock order in ns/hub)
 	pairs   map[pair]*session
 	cooling map[pair]time.Time // ring gave up: UBM until then
 	prune   int                // sweep cooling when it reaches this size

@@ -39,8 +39,8 @@ type Backend struct {
 	publicHost   string
 	defaultPol   string
 
-	mu      sync.Mutex
-	perMin  [60]int // messages per minute, ring
+	mu      sync.Mutex // tier 1 (leaf; lock order in ns/hub)
+	perMin  [60]int    // messages per minute, ring
 	head    int
 	lastCnt int64
 }

@@ -12,7 +12,7 @@
 // only locks of a lower tier, and never two locks of the same tier at once.
 // Tier 1 locks are leaves: nothing is taken while one is held (a
 // wire.Queue's Send only appends to a buffer, so queueing under any lock is
-// fine). No lock is held across a socket write or a store call.
+// fine). No server lock is held across a socket write or a store call.
 //
 //	tier 4  sb session.mu           one switchboard conversation: members,
 //	                                virtual members, a bridge ring

@@ -26,7 +26,7 @@ type Hub struct {
 	store *store.Store
 	log   *slog.Logger
 
-	mu       sync.RWMutex                     // tier 2
+	mu       sync.RWMutex                     // tier 2; lock order in doc.go
 	users    map[string]*Session              // email → its NS session
 	watchers map[string]map[*Session]struct{} // email → sessions with it on their session FL
 
@@ -79,7 +79,7 @@ type Session struct {
 
 	// mu guards the user's own presence. It is held from a change until the
 	// change's fan-out is queued, so watchers see one user's changes in order.
-	mu        sync.Mutex // tier 3
+	mu        sync.Mutex // tier 3; lock order in doc.go
 	name      string
 	status    string // "" until the first CHG
 	caps      string
@@ -93,7 +93,7 @@ type Session struct {
 	sbCount   atomic.Int32
 
 	// viewMu guards what this session sees of others.
-	viewMu sync.Mutex      // tier 1
+	viewMu sync.Mutex      // tier 1 (leaf)
 	fl     map[string]int  // session forward list: email → network
 	shown  map[string]bool // contacts this session was last told are online
 }

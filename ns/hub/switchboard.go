@@ -23,7 +23,7 @@ type Cookie struct {
 }
 
 type cookieJar struct {
-	mu        sync.Mutex // tier 2 (leaf)
+	mu        sync.Mutex // tier 1 (leaf); lock order in doc.go
 	m         map[string]*Cookie
 	pruneSize int // prune expired cookies when the map reaches this size
 }

@@ -48,7 +48,7 @@ type client struct {
 
 	rings chan []string // RNG lines from the NS reader
 
-	tmu sync.Mutex // guards the timing rings and seq
+	tmu sync.Mutex // tier 1 (leaf; lock order in ns/hub): guards the timing rings and seq
 	seq uint32
 	chg [64]stamp // status changes by seq
 	psm [64]stamp // personal-message changes by seq

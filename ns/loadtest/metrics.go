@@ -24,7 +24,7 @@ type metrics struct {
 	peak      atomic.Int64
 	lastLogin atomic.Int64 // unix nanoseconds of the latest completed login
 
-	errMu  sync.Mutex
+	errMu  sync.Mutex // tier 1 (leaf; lock order in ns/hub)
 	errs   map[string]int64
 	errN   atomic.Int64
 	sample map[string]string // one example message per kind

@@ -22,10 +22,10 @@ type pconn struct {
 	timeout time.Duration
 	what    string // "NS" or "SB", for error kinds
 
-	wmu  sync.Mutex
+	wmu  sync.Mutex // tier 1 (leaf; lock order in ns/hub): one writer at a time; a client, so held across the write
 	trid atomic.Uint32
 
-	mu    sync.Mutex
+	mu    sync.Mutex // tier 1 (leaf; lock order in ns/hub)
 	waits map[string]*waiter
 
 	done    chan struct{} // closed when the reader stops

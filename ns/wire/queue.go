@@ -16,7 +16,7 @@ type Queue struct {
 	limit        int
 	writeTimeout time.Duration
 
-	mu       sync.Mutex // tier 1: leaf lock, never held while calling out
+	mu       sync.Mutex // tier 1 (leaf; lock order in ns/hub): never held while calling out
 	pending  []byte
 	spare    []byte
 	writing  bool

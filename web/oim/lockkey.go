@@ -27,7 +27,7 @@ const (
 type lockKeys struct {
 	now func() time.Time
 
-	mu       sync.Mutex
+	mu       sync.Mutex // tier 1 (leaf; lock order in ns/hub)
 	bySender map[string]*lockState
 }
 

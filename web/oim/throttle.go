@@ -12,7 +12,7 @@ type throttle struct {
 	window time.Duration
 	now    func() time.Time
 
-	mu   sync.Mutex
+	mu   sync.Mutex // tier 1 (leaf; lock order in ns/hub)
 	sent map[string][]time.Time
 }
 

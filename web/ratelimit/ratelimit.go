@@ -14,7 +14,7 @@ type Limiter struct {
 	max    int
 	window time.Duration
 
-	mu    sync.Mutex
+	mu    sync.Mutex // tier 1 (leaf; lock order in ns/hub)
 	fails map[string][]time.Time
 }
 
