@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"errors"
 	"log/slog"
 	"sort"
 	"strings"
@@ -109,7 +110,12 @@ func (h *Hub) NewSession(acct *store.Account, lists *store.Lists, out Sender, re
 
 // Login registers s as the account's session. An older session of the same
 // account gets OUT OTH and is closed (MSNP14 has no multiple points of presence).
-func (h *Hub) Login(s *Session) {
+//
+// The account is read again once s is registered: an admin disable (or
+// delete) that committed after the caller checked the ticket found no
+// session to kick, so Login kicks it itself. Either the admin's Lookup sees
+// s, or this read sees the change. It reports whether s stayed signed in.
+func (h *Hub) Login(s *Session) bool {
 	h.Stats.Logins.Add(1)
 	h.mu.Lock()
 	old := h.users[s.Email]
@@ -118,6 +124,19 @@ func (h *Hub) Login(s *Session) {
 	if old != nil {
 		old.Kick("OTH")
 	}
+	if h.store == nil {
+		return true
+	}
+	a, err := h.store.AccountByID(s.AccountID)
+	switch {
+	case errors.Is(err, store.ErrNotFound) || err == nil && a.Disabled:
+		h.log.Info("account disabled or deleted while signing in", "account", s.Email)
+		s.Kick("OTH")
+		return false
+	case err != nil:
+		h.log.Warn("re-read account after login", "account", s.Email, "err", err)
+	}
+	return true
 }
 
 // Logout removes s (if still registered) and tells watchers it left.

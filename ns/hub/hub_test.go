@@ -175,3 +175,29 @@ func BenchmarkIssueCookie(b *testing.B) {
 		h.IssueCookie("alice@hotmail.com", "")
 	}
 }
+
+// An admin disable that commits after the ticket check but before Login
+// finds no session to kick; Login must notice and kick it itself.
+func TestLoginAfterDisableKicks(t *testing.T) {
+	h, st := setup(t)
+	a, l, err := st.Lists("alice@hotmail.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &recorder{}
+	s := h.NewSession(a, l, r, "127.0.0.1:1", "MSNMSGR 8.0") // the ticket checked out
+	// The admin disables alice and looks for a session to kick: none yet.
+	if _, err := st.UpdateAccount("alice@hotmail.com", func(a *store.Account) error { a.Disabled = true; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if h.Lookup("alice@hotmail.com") != nil {
+		t.Fatal("online before Login")
+	}
+	h.Login(s)
+	if got := r.take(); len(got) != 1 || got[0] != "OUT OTH" {
+		t.Fatalf("disabled alice got %q, want OUT OTH", got)
+	}
+	if h.Lookup("alice@hotmail.com") != nil {
+		t.Fatal("disabled alice stayed online")
+	}
+}
