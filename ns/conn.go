@@ -41,6 +41,11 @@ type command struct {
 	states  state
 	payload bool
 	noTrID  bool
+	// optPayload: a payload follows only when the last argument is a
+	// positive number (SDC); it is read like any other, with cap and deadline.
+	optPayload bool
+	// wrongState is the error for the command outside its states (0: 715).
+	wrongState int
 }
 
 // commands is the dispatch table. The dispatcher checks state once; handlers
@@ -51,7 +56,7 @@ func init() {
 	commands = map[string]command{
 		"VER": {handle: (*conn).handleVER, states: stateConnected},
 		"CVR": {handle: (*conn).handleCVR, states: afterVER},
-		"USR": {handle: (*conn).handleUSR, states: afterVER},
+		"USR": {handle: (*conn).handleUSR, states: preLogin, wrongState: wire.ErrAlreadyLoggedIn},
 		"PNG": {handle: (*conn).handlePNG, states: anyState, noTrID: true},
 		"OUT": {handle: (*conn).handleOUT, states: anyState, noTrID: true},
 		"GCF": {handle: (*conn).handleGCF, states: afterVER},
@@ -68,7 +73,7 @@ func init() {
 		"QRY": {handle: (*conn).handleQRY, states: loggedIn, payload: true},
 		"URL": {handle: (*conn).handleURL, states: loggedIn},
 		"SND": {handle: (*conn).handleSND, states: loggedIn},
-		"SDC": {handle: (*conn).handleSDC, states: loggedIn},
+		"SDC": {handle: (*conn).handleSDC, states: loggedIn, optPayload: true},
 		"PGD": {handle: (*conn).handlePGD, states: loggedIn, payload: true},
 	}
 }
@@ -191,7 +196,7 @@ func (c *conn) dispatch(line []byte) bool {
 	if err != nil {
 		return c.fail(&cmd, err)
 	}
-	if def.payload {
+	if def.payload || def.optPayload && endsInLength(&cmd) {
 		n, err := cmd.PayloadLength(wire.MaxNSPayload)
 		if err != nil {
 			return c.fail(&cmd, err)
@@ -209,7 +214,11 @@ func (c *conn) dispatch(line []byte) bool {
 		if verb == "VER" {
 			return false
 		}
-		return c.fail(&cmd, wire.Err(wire.ErrUnknownProperty, "not expected in this state"))
+		code := def.wrongState
+		if code == 0 {
+			code = wire.ErrUnknownProperty
+		}
+		return c.fail(&cmd, wire.Err(code, "not expected in this state"))
 	}
 	if c.log.Enabled(nil, slog.LevelDebug) {
 		c.log.Debug("command", "line", redact(verb, line))
@@ -218,6 +227,16 @@ func (c *conn) dispatch(line []byte) bool {
 		return c.fail(&cmd, err)
 	}
 	return !c.out.Closed()
+}
+
+// endsInLength reports whether an optional payload follows: the last
+// argument is a positive number.
+func endsInLength(cmd *wire.Command) bool {
+	if len(cmd.Args) == 0 {
+		return false
+	}
+	n, err := strconv.Atoi(cmd.Args[len(cmd.Args)-1])
+	return err == nil && n > 0
 }
 
 // fail answers a handler error; false ends the connection.

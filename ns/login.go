@@ -61,9 +61,6 @@ func (s *Server) publicHost() string {
 // handleUSR runs Tweener authentication: "TWN I handle" gets the policy
 // parameters and the GCF policy; "TWN S ticket" logs in.
 func (c *conn) handleUSR(cmd *wire.Command) error {
-	if c.state == stateLoggedIn {
-		return wire.Err(wire.ErrAlreadyLoggedIn, "second USR")
-	}
 	if len(cmd.Args) < 3 || cmd.Args[0] != "TWN" {
 		return fmt.Errorf("security package %q: %w", strings.Join(cmd.Args, " "), wire.ErrClose)
 	}

@@ -352,3 +352,28 @@ func TestState(t *testing.T) {
 		}
 	}
 }
+
+// SDC's optional payload is read by the command table: outside its state it
+// is consumed too, so its bytes are never taken for commands.
+func TestSDCPayload(t *testing.T) {
+	ts := startServer(t, Options{})
+	ts.addUser("alice@hotmail.com", "pw", "", 1)
+	c := ts.dial("early")
+	c.send("VER 1 MSNP14")
+	c.expect("VER 1 MSNP14")
+	c.sendPayload("SDC 2 bob@hotmail.com 0x0409 MSMSGS WL 1 X Alice", "OUT\r\n")
+	c.expect("715 2")
+	c.send("PNG")
+	c.expect("QNG 50")
+
+	c = ts.login("alice@hotmail.com", "pw")
+	c.sendPayload("SDC 5 bob@hotmail.com 0x0409 MSMSGS WL 1 X Alice", "OUT\r\n")
+	c.expect("SDC 5 OK")
+	c.send("SDC 6 bob@hotmail.com 0x0409 MSMSGS WL 1 X Alice")
+	c.expect("SDC 6 OK")
+	c.send("PNG")
+	c.expect("QNG 50")
+	c.send("SDC 7 bob@hotmail.com 0x0409 MSMSGS WL 1 X Alice 999999999")
+	c.expect("200 7")
+	c.expectClosed()
+}

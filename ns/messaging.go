@@ -94,18 +94,9 @@ func (c *conn) handleSND(cmd *wire.Command) error {
 	return nil
 }
 
-// handleSDC is SND with an optional payload, read when the last argument is a length.
+// handleSDC is SND with an optional payload (the command table reads it
+// when the last argument is a length); no mail is sent.
 func (c *conn) handleSDC(cmd *wire.Command) error {
-	if n := len(cmd.Args); n > 0 {
-		if size, err := strconv.Atoi(cmd.Args[n-1]); err == nil && size > 0 {
-			if size > wire.MaxNSPayload {
-				return wire.Fatal(wire.ErrSyntax, "payload too large")
-			}
-			if _, err := c.r.ReadPayload(size); err != nil {
-				return err
-			}
-		}
-	}
 	c.sendLine("SDC", cmd.TrID, "OK")
 	return nil
 }
