@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -496,15 +497,59 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	case failure = <-errc:
 		log.Error("service failed", "err", failure)
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
 	webSrv.SetReady(false)
-	nsSrv.Shutdown(shutdownCtx)
-	sbSrv.Shutdown(shutdownCtx)
-	httpSrv.Shutdown(shutdownCtx)
-	httpsSrv.Shutdown(shutdownCtx)
-	adminSrv.Shutdown(shutdownCtx)
-	return failure
+	stopAll(log, shutdownGrace, []service{
+		{"notification server", nsSrv.Shutdown},
+		{"switchboard", sbSrv.Shutdown},
+		{"http", httpShutdown(httpSrv)},
+		{"https", httpShutdown(httpsSrv)},
+		{"admin console", adminSrv.Shutdown},
+	})
+	return failure // the store closes last (deferred above)
+}
+
+// shutdownGrace is how long each service may take to let its clients go.
+const shutdownGrace = 5 * time.Second
+
+// service is one server's Shutdown. Each first stops accepting and tells its
+// clients to go (OUT SSD, BYE) without blocking, then drains until its
+// context ends and closes what is left.
+type service struct {
+	name     string
+	shutdown func(context.Context) error
+}
+
+// httpShutdown is srv.Shutdown, closing the connections still open when ctx
+// ends (http.Server leaves them to its caller).
+func httpShutdown(srv *http.Server) func(context.Context) error {
+	return func(ctx context.Context) error {
+		err := srv.Shutdown(ctx)
+		if err != nil {
+			srv.Close()
+		}
+		return err
+	}
+}
+
+// stopAll shuts the services down in two phases, all at once: every
+// listener closes and every client is told at the same moment, then each
+// service drains under its own deadline of grace, so a slow one does not
+// use up the others' time. Failures are logged and joined.
+func stopAll(log *slog.Logger, grace time.Duration, services []service) error {
+	errs := make([]error, len(services))
+	var wg sync.WaitGroup
+	for i, svc := range services {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), grace)
+			defer cancel()
+			if err := svc.shutdown(ctx); err != nil {
+				log.Warn("shutdown incomplete", "svc", svc.name, "err", err)
+				errs[i] = fmt.Errorf("%s: %w", svc.name, err)
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // purgeOIMs deletes expired offline messages at start and then daily.
