@@ -189,11 +189,6 @@ func (s *session) relay(from *conn, msg []byte, dest []byte, now time.Time) bool
 	return delivered
 }
 
-// activeAfter reports whether a MSG was relayed after t.
-func (s *session) activeAfter(t time.Time) bool {
-	return s.active.Load() > t.UnixNano()
-}
-
 // equalFold compares an ASCII e-mail address with bytes, ignoring case.
 func equalFold(s string, b []byte) bool {
 	if len(s) != len(b) {

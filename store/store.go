@@ -102,7 +102,6 @@ func (s *Store) Close() error { return s.db.Close() }
 
 func (s *Store) read(fn func(tx *bolt.Tx) error) error  { return s.db.View(fn) }
 func (s *Store) write(fn func(tx *bolt.Tx) error) error { return s.db.Update(fn) }
-func (s *Store) batch(fn func(tx *bolt.Tx) error) error { return s.db.Batch(fn) }
 
 // migrations are applied in order, each in its own update transaction. The
 // schema version is the number applied. Never reorder or remove an entry.

@@ -12,7 +12,6 @@ import (
 type Histogram struct {
 	counts [64 * subBuckets]atomic.Uint64
 	n      atomic.Uint64
-	sum    atomic.Int64
 	max    atomic.Int64
 }
 
@@ -47,7 +46,6 @@ func (h *Histogram) Record(d time.Duration) {
 	}
 	h.counts[bucketOf(uint64(d))].Add(1)
 	h.n.Add(1)
-	h.sum.Add(int64(d))
 	for {
 		m := h.max.Load()
 		if int64(d) <= m || h.max.CompareAndSwap(m, int64(d)) {
@@ -62,7 +60,6 @@ func (h *Histogram) reset() {
 		h.counts[i].Store(0)
 	}
 	h.n.Store(0)
-	h.sum.Store(0)
 	h.max.Store(0)
 }
 
@@ -91,15 +88,6 @@ func (h *Histogram) Quantile(q float64) time.Duration {
 
 // Max is the largest observation.
 func (h *Histogram) Max() time.Duration { return time.Duration(h.max.Load()) }
-
-// Mean is the average observation.
-func (h *Histogram) Mean() time.Duration {
-	n := h.n.Load()
-	if n == 0 {
-		return 0
-	}
-	return time.Duration(h.sum.Load() / int64(n))
-}
 
 // Latency summarises a histogram for the report.
 type Latency struct {

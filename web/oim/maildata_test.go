@@ -75,7 +75,7 @@ func TestMailDataFromStore(t *testing.T) {
 	e := newEnv(t, Options{})
 	// An account with nothing waiting, and an unknown one: the empty form.
 	for _, who := range []string{"bob@hotmail.com", "nobody@hotmail.com"} {
-		if got := string(MailData(e.st, who)); got != emptyMailData {
+		if got := string(e.svc.MailData(who)); got != emptyMailData {
 			t.Fatalf("MailData(%s) = %q", who, got)
 		}
 	}
@@ -89,7 +89,7 @@ func TestMailDataFromStore(t *testing.T) {
 	want := strings.NewReplacer("<E>bob@hotmail.com</E>", "<E>alice@hotmail.com</E>",
 		"2024-11-29T14:21:26.120Z", o.Received.Format(mdTimeLayout)).Replace(oneMailData)
 	want = strings.Replace(want, "MSG Hotmail Hotmail 510", "MSG Hotmail Hotmail 512", 1)
-	if got := string(MailData(e.st, "BOB@hotmail.com")); got != want {
+	if got := string(e.svc.MailData("BOB@hotmail.com")); got != want {
 		t.Fatalf("MailData:\n got %q\nwant %q", got, want)
 	}
 }

@@ -146,18 +146,12 @@ func (s *Service) StoreHandler() http.Handler { return http.HandlerFunc(s.serveS
 // RSIHandler serves POST /rsi/rsi.asmx (GetMetadata, GetMessage, DeleteMessages).
 func (s *Service) RSIHandler() http.Handler { return http.HandlerFunc(s.serveRSI) }
 
-// MailData is the initial mail-data MSG for email under the configured expiry
-// (see the package function MailData).
-func (s *Service) MailData(email string) []byte {
-	return mailData(s.st, email, s.opts.Expiry(), s.log)
-}
-
 // MailData returns the complete NS bytes of the initial
-// text/x-msmsgsinitialmdatanotification MSG for email under the default
+// text/x-msmsgsinitialmdatanotification MSG for email under the configured
 // expiry: the messages waiting, or the empty form when none (it is always
 // sent, for the mailbox counters). The NS sends it after the first CHG.
-func MailData(st *store.Store, email string) []byte {
-	return mailData(st, email, DefaultOptions().Expiry(), slog.Default())
+func (s *Service) MailData(email string) []byte {
+	return mailData(s.st, email, s.opts.Expiry(), s.log)
 }
 
 // Purge deletes every message older than the configured expiry and returns

@@ -132,7 +132,7 @@ func TestRestartBetweenStoreAndFetch(t *testing.T) {
 
 	e.restart()
 
-	if after := string(MailData(e.st, "bob@hotmail.com")); after != before {
+	if after := string(e.svc.MailData("bob@hotmail.com")); after != before {
 		t.Fatalf("mail data changed across the restart:\n%q\n%q", before, after)
 	}
 	m := e.metadata("bob")
