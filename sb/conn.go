@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"runtime/debug"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -137,13 +138,27 @@ func (c *conn) loop() {
 			return
 		}
 		if c.debug {
-			c.log.Debug("C", "line", string(line))
+			c.log.Debug("C", "line", redact(line))
 		}
 		trid, err := c.dispatch(line)
 		if err != nil && !c.fail(err, trid) {
 			return
 		}
 	}
+}
+
+// redact hides the cookie of USR and ANS in a logged line, as the NS hides
+// tickets: until it expires, a cookie copied from a debug log would let its
+// reader into the conversation in the user's name.
+func redact(line []byte) string {
+	s := string(line)
+	if strings.HasPrefix(s, "USR ") || strings.HasPrefix(s, "ANS ") {
+		if f := strings.Fields(s); len(f) >= 4 {
+			f[3] = "[cookie hidden]"
+			return strings.Join(f, " ")
+		}
+	}
+	return s
 }
 
 // readLine reads the next command line. In a session the read deadline is

@@ -1,7 +1,10 @@
 package sb
 
 import (
+	"bytes"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -54,4 +57,51 @@ func TestGarbage(t *testing.T) {
 	m := []byte(typing)
 	sbs[0].msg("U", m)
 	sbs[1].expectMsg("MSG alice@hotmail.com Alice 90", m)
+}
+
+// The debug log shows every command line, but never a USR or ANS cookie.
+func TestDebugLogHidesCookies(t *testing.T) {
+	var buf lockedBuffer
+	e := newEnvLog(t, Options{}, slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	alice := e.login("alice@hotmail.com", "Alice")
+	bob := e.login("bob@hotmail.com", "Bob")
+	cookie := e.hub.IssueCookie(alice.email, "")
+	c := e.dial("alice")
+	c.send("USR 1 %s %s", alice.email, cookie)
+	c.expectPrefix("USR 1 OK alice@hotmail.com ")
+	c.send("CAL 2 %s", bob.email)
+	c.expectPrefix("CAL 2 RINGING ")
+	_, sid, bobCookie := bob.rng(t)
+	d := e.dial("bob")
+	d.send("ANS 1 %s %s %s", bob.email, bobCookie, sid)
+	d.expectPrefix("IRO 1 1 1 alice@hotmail.com ")
+	d.expect("ANS 1 OK")
+	log := buf.String()
+	for _, secret := range []string{cookie, bobCookie} {
+		if strings.Contains(log, secret) {
+			t.Fatalf("cookie %s in the debug log:\n%s", secret, log)
+		}
+	}
+	for _, want := range []string{"USR 1 alice@hotmail.com [cookie hidden]", "ANS 1 bob@hotmail.com [cookie hidden] " + sid, "CAL 2 bob@hotmail.com"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("debug log lacks %q:\n%s", want, log)
+		}
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

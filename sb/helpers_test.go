@@ -42,12 +42,17 @@ func testLogger() *slog.Logger {
 // newEnv starts a switchboard on 127.0.0.1:0.
 func newEnv(t testing.TB, opts Options) *testEnv {
 	t.Helper()
+	return newEnvLog(t, opts, testLogger())
+}
+
+// newEnvLog is newEnv logging to log.
+func newEnvLog(t testing.TB, opts Options, log *slog.Logger) *testEnv {
+	t.Helper()
 	_, fuzzing := t.(*testing.F) // fuzz targets write per input: no fsync
 	st, err := store.Open(t.TempDir(), store.Options{NoSync: fuzzing})
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := testLogger()
 	h := hub.New(st, log)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
