@@ -29,7 +29,7 @@ func (c *conn) handleUSR(cmd *wire.Command) error {
 	sess.start(c)
 	c.enter(sess)
 	c.q.Send(wire.Line("USR", cmd.TrID, "OK", c.email, wire.EncodeName(c.user.Name())))
-	c.log.Info("switchboard session started")
+	c.log.Debug("switchboard session started")
 	return nil
 }
 
@@ -56,7 +56,7 @@ func (c *conn) handleANS(cmd *wire.Command) error {
 		return wire.Fatal(wire.ErrAuthFailed, fmt.Sprintf("join session %s: %v", id, err))
 	}
 	c.enter(sess)
-	c.log.Info("switchboard session joined")
+	c.log.Debug("switchboard session joined")
 	return nil
 }
 

@@ -301,7 +301,7 @@ func (c *conn) callBridged(cmd *wire.Command, u *hub.Session) error {
 		return wire.Err(wire.ErrPrincipalOffline, err.Error())
 	}
 	c.srv.bridge.put(pair{yahoo: c.email, msn: u.Email}, c.sess)
-	c.log.Info("bridged call", "callee", u.Email)
+	c.log.Debug("bridged call", "callee", u.Email)
 	return nil
 }
 

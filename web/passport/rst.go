@@ -101,7 +101,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	s.log.Info("RST issued", "account", acct.Email, "tokens", len(body.Tokens))
+	s.log.Debug("RST issued", "account", acct.Email, "tokens", len(body.Tokens))
 	soap.WriteXML(w, http.StatusOK, out)
 }
 
