@@ -35,7 +35,10 @@ const (
 	macLen     = 16
 )
 
-var b64 = base64.RawURLEncoding
+// b64 decodes strictly: the unused low bits of a token's last character
+// must be zero, so each ticket has exactly one spelling that verifies (a
+// lenient decoder accepts 16 for each part).
+var b64 = base64.RawURLEncoding.Strict()
 
 // Signer issues and checks tickets.
 type Signer struct {
@@ -87,7 +90,7 @@ func (s *Signer) mac(p []byte) []byte {
 func (s *Signer) Check(token string) (Ticket, error) {
 	token = Token(token)
 	dot := strings.IndexByte(token, '.')
-	if dot < 0 || len(token) > 128 {
+	if dot < 0 || len(token) > 128 || !tokenChars(token) {
 		return Ticket{}, ErrMalformed
 	}
 	p, err1 := b64.DecodeString(token[:dot])
@@ -106,6 +109,19 @@ func (s *Signer) Check(token string) (Ticket, error) {
 		return t, ErrExpired
 	}
 	return t, nil
+}
+
+// tokenChars reports whether token holds only the characters Issue writes.
+// The decoder alone is not enough: encoding/base64 skips CR and LF anywhere.
+func tokenChars(token string) bool {
+	for i := 0; i < len(token); i++ {
+		switch c := token[i]; {
+		case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '-', c == '_', c == '.':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // Token extracts TOKEN from "t=TOKEN&p=PROFILE" (also with &amp;); a bare token is returned as is.
