@@ -13,7 +13,8 @@ import (
 	"msnserver/store"
 )
 
-// Sender is a connection's outgoing side (wire.Queue).
+// Sender is a connection's outgoing side (wire.Queue). Send must never
+// block: the hub queues presence while holding the changing user's lock.
 type Sender interface {
 	Send(b []byte) bool
 	CloseAfter(b []byte)
