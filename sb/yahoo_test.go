@@ -133,6 +133,7 @@ func TestBridgeYahooCallErrors(t *testing.T) {
 	carol.sync() // the hub has the new lists once the next command is answered
 	bob.send("CHG 6 HDN " + caps + " 0")
 	bob.expect("CHG 6 HDN " + caps + " 0")
+	bob.sync() // the CHG reply is queued before the hub takes the status
 
 	y := s.xfr(yuki)
 	for _, tc := range []struct{ handle, want string }{
