@@ -8,6 +8,7 @@ package ns
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"sync"
@@ -182,12 +183,15 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-done:
 		return nil
 	case <-ctx.Done():
+		s.mu.Lock()
+		left := len(s.conns)
+		s.mu.Unlock()
 		for _, c := range conns {
 			c.nc.SetDeadline(time.Now())
 			c.nc.Close()
 		}
 		<-done
-		return ctx.Err()
+		return fmt.Errorf("%d connections still open, closed: %w", left, ctx.Err())
 	}
 }
 

@@ -209,11 +209,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-done:
 		return nil
 	case <-ctx.Done():
+		left := s.Connections()
 		for _, c := range conns {
 			c.q.Close()
 		}
 		<-done
-		return ctx.Err()
+		return fmt.Errorf("%d connections still open, closed: %w", left, ctx.Err())
 	}
 }
 
