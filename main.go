@@ -31,6 +31,7 @@ import (
 	"msnserver/sb"
 	"msnserver/store"
 	"msnserver/web"
+	"msnserver/web/gateway"
 	"msnserver/web/oim"
 	"msnserver/web/ticket"
 	"msnserver/web/tlscert"
@@ -81,6 +82,13 @@ func main() {
 
 func envInt(name string, def int) int {
 	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if v, err := time.ParseDuration(os.Getenv(name)); err == nil {
 		return v
 	}
 	return def
@@ -294,6 +302,7 @@ type serveConfig struct {
 	tlsNames                                                         string
 	challenge, debug                                                 bool
 	oimExpiryDays, oimMax, maxConns, maxConnsPerIP                   int
+	gateway                                                          gateway.Options
 }
 
 func runServe(args []string) error {
@@ -312,6 +321,9 @@ func runServe(args []string) error {
 	fs.IntVar(&cfg.oimMax, "oim-max", envInt("MSN_OIM_MAX", 100), "offline messages kept per recipient [MSN_OIM_MAX]")
 	fs.IntVar(&cfg.maxConns, "max-conns", envInt("MSN_MAX_CONNS", 20000), "notification-server connections in total [MSN_MAX_CONNS]")
 	fs.IntVar(&cfg.maxConnsPerIP, "max-conns-per-ip", envInt("MSN_MAX_CONNS_PER_IP", 64), "notification-server connections per address; loopback is exempt [MSN_MAX_CONNS_PER_IP]")
+	fs.DurationVar(&cfg.gateway.IdleTimeout, "gateway-idle", envDuration("MSN_GATEWAY_IDLE", gateway.DefaultIdleTimeout), "an HTTP-gateway session without a request for this long ends [MSN_GATEWAY_IDLE]")
+	fs.IntVar(&cfg.gateway.MaxSessions, "gateway-max-sessions", envInt("MSN_GATEWAY_MAX_SESSIONS", gateway.DefaultMaxSessions), "HTTP-gateway sessions in total [MSN_GATEWAY_MAX_SESSIONS]")
+	fs.IntVar(&cfg.gateway.MaxSessionsPerIP, "gateway-max-per-ip", envInt("MSN_GATEWAY_MAX_PER_IP", gateway.DefaultMaxSessionsPerIP), "HTTP-gateway sessions per client address; loopback is exempt [MSN_GATEWAY_MAX_PER_IP]")
 	fs.BoolVar(&cfg.debug, "debug", env("MSN_DEBUG", "") != "", "log protocol lines [MSN_DEBUG]")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -448,6 +460,8 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	sbSrv := sb.New(h, log.With("svc", "sb"), sb.Options{})
 	h.OnKick(func(s *hub.Session) { sbSrv.Disconnect(s) })
 	h.SetYahooBridge(sbSrv)
+	gw := gateway.New(log.With("svc", "gateway"), cfg.gateway)
+	webSrv.Handle(gateway.Path, gw)
 	go purgeOIMs(ctx, webSrv.OIM(), log)
 	httpSrv := web.NewHTTPServer(webSrv, nil, 0, log)
 	httpsSrv := web.NewHTTPServer(webSrv, certs.TLSConfig(), 0, log)
@@ -480,6 +494,8 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	log.Info("notification server listening", "addr", nsLn.Addr().String())
 	run("switchboard", func() error { return sbSrv.Serve(sbLn) })
 	log.Info("switchboard listening", "addr", sbLn.Addr().String(), "public", h.SwitchboardAddr())
+	run("gateway to the notification server", func() error { return nsSrv.Serve(gw.NSListener()) })
+	run("gateway to the switchboard", func() error { return sbSrv.Serve(gw.SBListener()) })
 	run("http", func() error { return httpSrv.Serve(httpLn) })
 	log.Info("HTTP services listening", "addr", httpLn.Addr().String())
 	if httpsLn != nil {
@@ -505,6 +521,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		{"https", httpShutdown(httpsSrv)},
 		{"admin console", adminSrv.Shutdown},
 	})
+	gw.Close() // the servers have told its clients OUT SSD; end what is left
 	return failure // the store closes last (deferred above)
 }
 

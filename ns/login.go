@@ -138,6 +138,7 @@ func (c *conn) usrTicket(cmd *wire.Command) error {
 	c.sess = c.srv.hub.NewSession(acct, lists, c.out, c.nc.RemoteAddr().String(), c.client)
 	c.sess.MSNP13 = c.dialect == "MSNP13"
 	c.personal = newPersonal(acct.PSM)
+	c.sess.DirectConnect = directConnect(c.nc)
 	if acct.PSM != "" {
 		c.sess.SetPersonal(c.personal.document())
 	}

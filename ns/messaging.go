@@ -1,6 +1,7 @@
 package ns
 
 import (
+	"net"
 	"strconv"
 
 	"msnserver/ns/wire"
@@ -8,7 +9,8 @@ import (
 )
 
 // handleXFR hands out a switchboard: "XFR trid SB host:port CKI cookie U
-// messenger.msn.com 1" (the MSNP14 direct-connect flag last).
+// messenger.msn.com 1" (the MSNP14 direct-connect flag last: 0 for a client
+// on the HTTP gateway, whose switchboard goes through the gateway too).
 func (c *conn) handleXFR(cmd *wire.Command) error {
 	if len(cmd.Args) != 1 || cmd.Args[0] != "SB" {
 		return wire.Err(wire.ErrInvalidParameter, "XFR only hands out SB")
@@ -21,8 +23,19 @@ func (c *conn) handleXFR(cmd *wire.Command) error {
 		c.sendLine("XFR", cmd.TrID, "SB", c.srv.hub.SwitchboardAddr(), "CKI", cookie, "U", "messenger.msn.com")
 		return nil
 	}
-	c.sendLine("XFR", cmd.TrID, "SB", c.srv.hub.SwitchboardAddr(), "CKI", cookie, "U", "messenger.msn.com", "1")
+	c.sendLine("XFR", cmd.TrID, "SB", c.srv.hub.SwitchboardAddr(), "CKI", cookie, "U", "messenger.msn.com", directConnect(c.nc))
 	return nil
+}
+
+// directConnect is XFR's and RNG's MSNP14 flag: "1" (reach the address by
+// TCP or the HTTP gateway) for a TCP client, "0" (only via the gateway) for
+// a connection that came through the gateway (web/gateway marks its conns
+// with a ViaGateway method; ns does not import it).
+func directConnect(nc net.Conn) string {
+	if g, ok := nc.(interface{ ViaGateway() bool }); ok && g.ViaGateway() {
+		return "0"
+	}
+	return "1"
 }
 
 // MaxUUMPayload bounds a UUM/UUN message, as a switchboard MSG is bounded.

@@ -78,6 +78,10 @@ type Session struct {
 	// presence lines carry no network id and XFR/RNG no direct-connect flag.
 	// Set before Login; read-only afterwards.
 	MSNP13 bool
+	// DirectConnect is the MSNP14 flag RNG carries: "1", or "0" for a
+	// client on the HTTP gateway (its switchboard goes through the gateway
+	// too). Empty means "1". Set before Login; read-only afterwards.
+	DirectConnect string
 
 	// mu guards the user's own presence. It is held from a change until the
 	// change's fan-out is queued, so watchers see one user's changes in order.

@@ -91,7 +91,11 @@ func (h *Hub) Ring(callee, sessionID, inviter, inviterName string) error {
 		return ErrOffline
 	}
 	cookie := h.IssueCookie(s.Email, sessionID)
-	args := []string{"RNG", sessionID, h.SwitchboardAddr(), "CKI", cookie, inviter, wire.EncodeName(inviterName), "U", "messenger.hotmail.com", "1"}
+	direct := s.DirectConnect
+	if direct == "" {
+		direct = "1"
+	}
+	args := []string{"RNG", sessionID, h.SwitchboardAddr(), "CKI", cookie, inviter, wire.EncodeName(inviterName), "U", "messenger.hotmail.com", direct}
 	if s.MSNP13 {
 		args = args[:len(args)-1] // the direct-connect flag is MSNP14's
 	}
