@@ -332,8 +332,8 @@ func (g *Gateway) expire(s *session) {
 		return
 	}
 	g.remove(s)
-	s.conn.end()
 	g.Expired.Add(1)
+	s.conn.end()
 	g.log.Info("gateway session idle; closed", "sid", s.id, "server", s.server, "remote", s.conn.remote.String())
 }
 

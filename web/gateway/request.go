@@ -40,14 +40,26 @@ var (
 // names are matched without regard to case (clients differ in order and
 // spelling: Messenger writes Action first, some write SessionID first).
 func parseRequest(rawQuery string) (request, error) {
-	q, err := url.ParseQuery(rawQuery)
-	if err != nil {
-		return request{}, errBadQuery
+	type pair struct{ k, v string }
+	var pairs []pair
+	for _, kv := range strings.Split(rawQuery, "&") {
+		if kv == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		k, err1 := url.QueryUnescape(k)
+		v, err2 := url.QueryUnescape(v)
+		if err1 != nil || err2 != nil {
+			return request{}, errBadQuery
+		}
+		pairs = append(pairs, pair{k, v})
 	}
+	// The first occurrence wins, in the order sent (a map would make a
+	// repeated name's outcome random).
 	get := func(name string) (string, bool) {
-		for k, v := range q {
-			if strings.EqualFold(k, name) && len(v) > 0 {
-				return v[0], true
+		for _, p := range pairs {
+			if strings.EqualFold(p.k, name) {
+				return p.v, true
 			}
 		}
 		return "", false
