@@ -50,7 +50,7 @@ var subcommands = []struct {
 	{"user delete", "user delete EMAIL [-data DIR]", runUserDelete},
 	{"admin passwd", "admin passwd USER PASSWORD [-data DIR]", runAdminPasswd},
 	{"user seed", "user seed -count N -prefix P -domain D -password X [-contacts K] [-cost C] [-data DIR]", runUserSeed},
-	{"loadtest", "loadtest -ns ADDR -http URL -prefix P -domain D -password X -clients N -ramp D -duration D -scenario S [-pid PID]", runLoadtest},
+	{"loadtest", "loadtest -ns ADDR -http URL -prefix P -domain D -password X -clients N -ramp D -duration D -scenario S [-transport tcp|gateway] [-pid PID]", runLoadtest},
 	{"backup", "backup FILE [-data DIR]: a consistent copy of the store (server stopped; while it runs, use the admin console)", runBackup},
 	{"restore", "restore FILE [-data DIR]: replace the store with a backup (server stopped)", runRestore},
 }
@@ -641,6 +641,9 @@ func runLoadtest(args []string) error {
 	var cfg loadtest.Config
 	fs.StringVar(&cfg.NSAddr, "ns", "127.0.0.1:1863", "notification server host:port")
 	fs.StringVar(&cfg.HTTPURL, "http", "http://127.0.0.1", "base URL of the token service (POST URL/RST.srf)")
+	fs.StringVar(&cfg.Transport, "transport", loadtest.TransportTCP, "tcp, or gateway: NS and SB through the HTTP gateway, polling like Messenger")
+	fs.StringVar(&cfg.GatewayURL, "gateway", "", "base URL of the HTTP gateway (default: -http)")
+	fs.DurationVar(&cfg.PollEvery, "poll-every", 2*time.Second, "gateway: pause after an empty poll (Messenger: 2s)")
 	fs.BoolVar(&cfg.Insecure, "insecure", false, "do not verify the HTTPS certificate (the server's generated one)")
 	fs.StringVar(&cfg.Prefix, "prefix", "user", "accounts are PREFIX<n>@DOMAIN, as seeded")
 	fs.StringVar(&cfg.Domain, "domain", "example.com", "e-mail domain of the accounts")

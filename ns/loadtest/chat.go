@@ -30,8 +30,7 @@ type sbConn struct {
 var sbPayloadVerbs = map[string]bool{"MSG": true}
 
 func (cl *client) dialSB(ctx context.Context, addr string) (*sbConn, error) {
-	d := net.Dialer{Timeout: cl.r.cfg.Timeout}
-	nc, err := d.DialContext(ctx, "tcp", addr)
+	nc, err := cl.r.dial(ctx, "SB", addr)
 	if err != nil {
 		return nil, &kindError{"SB connect", err}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"strconv"
 	"strings"
 	"sync"
@@ -106,8 +105,7 @@ var nsKeep = map[string]bool{"UBX": true}
 
 // dialNS connects and starts the reader.
 func (cl *client) dialNS(ctx context.Context, addr string) (*pconn, error) {
-	d := net.Dialer{Timeout: cl.r.cfg.Timeout}
-	nc, err := d.DialContext(ctx, "tcp", addr)
+	nc, err := cl.r.dial(ctx, "NS", addr)
 	if err != nil {
 		return nil, &kindError{"NS connect", err}
 	}

@@ -25,6 +25,13 @@ type Config struct {
 	HTTPURL  string // base URL of the token service (RST at HTTPURL + "/RST.srf")
 	Insecure bool   // skip TLS verification (the server's generated certificate)
 
+	// Transport is TransportTCP (default) or TransportGateway: NS and SB
+	// sessions through the HTTP gateway at GatewayURL (default HTTPURL),
+	// polling every PollEvery (default 2 s, as Messenger) when idle.
+	Transport  string
+	GatewayURL string
+	PollEvery  time.Duration
+
 	Prefix   string // accounts are Prefix + n + "@" + Domain
 	Domain   string
 	Password string
@@ -65,6 +72,19 @@ func (c *Config) defaults() error {
 	}
 	if _, err := url.Parse(c.HTTPURL); err != nil {
 		return fmt.Errorf("loadtest: token service URL: %w", err)
+	}
+	switch c.Transport {
+	case "":
+		c.Transport = TransportTCP
+	case TransportTCP, TransportGateway:
+	default:
+		return fmt.Errorf("loadtest: unknown transport %q (tcp or gateway)", c.Transport)
+	}
+	if c.GatewayURL == "" {
+		c.GatewayURL = c.HTTPURL
+	}
+	if c.PollEvery <= 0 {
+		c.PollEvery = 2 * time.Second
 	}
 	if c.Prefix == "" || c.Domain == "" || c.Password == "" {
 		return errors.New("loadtest: prefix, domain and password are needed")

@@ -131,6 +131,21 @@ func TestChatScenario(t *testing.T) {
 	}
 }
 
+// The gateway transport: the same chat, every NS and SB session polling
+// through the HTTP gateway.
+func TestChatScenarioThroughTheGateway(t *testing.T) {
+	ts := startServer(t, ns.Options{Challenge: true}, seeded(t, 6, 2))
+	cfg := ts.config(6, ScenarioChat)
+	cfg.Contacts = 2
+	cfg.Transport, cfg.PollEvery = TransportGateway, 10*time.Millisecond
+	cfg.Ramp, cfg.Duration = 200*time.Millisecond, 2*time.Second
+	cfg.Window, cfg.SessionMessages = 2, 20
+	rep := runScenario(t, cfg)
+	if rep.Logins < 6 || rep.Messages == 0 || rep.Sessions < 2 {
+		t.Errorf("logins %d, messages %d, sessions %d", rep.Logins, rep.Messages, rep.Sessions)
+	}
+}
+
 func TestMixedScenario(t *testing.T) {
 	ts := startServer(t, ns.Options{Challenge: true}, seeded(t, 40, 4))
 	cfg := ts.config(40, ScenarioMixed)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ type runner struct {
 	cfg      *Config
 	m        *metrics
 	tokens   *tokenClient
+	gwHTTP   *http.Client // the gateway transport's (nil over TCP)
 	clients  []*client
 	stopping atomic.Bool
 	prefix   string        // lower-case prefix, for parsing handles
@@ -112,6 +114,9 @@ func (r *runner) sawPSM(email string, doc []byte) {
 
 func newRunner(cfg *Config) *runner {
 	r := &runner{cfg: cfg, m: newMetrics(), tokens: newTokenClient(cfg), prefix: strings.ToLower(cfg.Prefix)}
+	if cfg.Transport == TransportGateway {
+		r.gwHTTP = newGatewayHTTP(cfg)
+	}
 	r.clients = make([]*client, cfg.Clients)
 	for i := range r.clients {
 		r.clients[i] = newClient(r, cfg.First+i)
@@ -152,6 +157,9 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (Report, error) {
 	memBefore := readMem(pid)
 	fmt.Fprintf(out, "loadtest: %s scenario, %d clients (accounts %s…), ramp %s, then %s; NS %s, RST %s",
 		cfg.Scenario, cfg.Clients, cfg.Email(cfg.First), cfg.Ramp, cfg.Duration, cfg.NSAddr, cfg.HTTPURL)
+	if cfg.Transport == TransportGateway {
+		fmt.Fprintf(out, ", through the gateway %s (poll every %s)", cfg.GatewayURL, cfg.PollEvery)
+	}
 	if pid > 0 {
 		fmt.Fprintf(out, ", server pid %d", pid)
 	}

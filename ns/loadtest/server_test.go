@@ -15,6 +15,7 @@ import (
 	"msnserver/sb"
 	"msnserver/store"
 	"msnserver/web"
+	"msnserver/web/gateway"
 	"msnserver/web/ticket"
 )
 
@@ -80,7 +81,12 @@ func startServer(tb testing.TB, opts ns.Options, seed func(*store.Store)) *testS
 	go ts.ns.Serve(nsLn)
 	httpLn := listen(tb)
 	ts.url = "http://" + httpLn.Addr().String()
-	ts.http = &http.Server{Handler: web.New(web.Deps{Store: st, Tickets: tickets, Notifier: ts.hub, Log: log})}
+	webSrv := web.New(web.Deps{Store: st, Tickets: tickets, Notifier: ts.hub, Log: log})
+	gw := gateway.New(log, gateway.Options{PollsPerSecond: 1000})
+	webSrv.Handle(gateway.Path, gw)
+	go ts.ns.Serve(gw.NSListener())
+	go ts.sb.Serve(gw.SBListener())
+	ts.http = &http.Server{Handler: webSrv}
 	go ts.http.Serve(httpLn)
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -88,6 +94,7 @@ func startServer(tb testing.TB, opts ns.Options, seed func(*store.Store)) *testS
 		ts.ns.Shutdown(ctx)
 		ts.sb.Shutdown(ctx)
 		ts.http.Shutdown(ctx)
+		gw.Close()
 		st.Close()
 	})
 	return ts
