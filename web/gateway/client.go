@@ -204,6 +204,9 @@ func (c *ClientConn) do(body []byte, poll bool) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.requests++
+	if resp.StatusCode == http.StatusTooManyRequests && poll {
+		return nil // polled too fast: Read pauses a poll interval and tries again
+	}
 	if resp.StatusCode != http.StatusOK {
 		c.err = fmt.Errorf("gateway: HTTP %s: %s", resp.Status, strings.TrimSpace(string(data)))
 		c.signal()

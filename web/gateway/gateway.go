@@ -48,8 +48,9 @@ type Options struct {
 	LimitLoopback    bool
 	// MaxBody bounds one request body (the commands it carries).
 	MaxBody int64
-	// PollsPerSecond bounds the polls of one session (burst: twice as many).
-	// Messenger polls every two seconds.
+	// PollsPerSecond bounds the empty polls of one session (burst: twice as
+	// many); a poll that finds output waiting always gets it. Messenger
+	// polls every two seconds.
 	PollsPerSecond float64
 	// ReplyWait is the longest a request waits for the server to run the
 	// commands it carried; Linger is how long it then waits for their replies.
@@ -71,7 +72,7 @@ const (
 	DefaultMaxBody          = 128 << 10
 	DefaultPollsPerSecond   = 5
 	DefaultReplyWait        = 10 * time.Second
-	DefaultLinger           = 50 * time.Millisecond
+	DefaultLinger           = 100 * time.Millisecond
 	DefaultOutBuffer        = 256 << 10
 )
 
@@ -236,7 +237,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.busy.Store(false)
-	if req.action == actionPoll && !s.allowPoll(g.opts.PollsPerSecond) {
+	// Only empty polls count against the poll rate: a poll that finds
+	// output waiting is never refused (a client may well poll again at
+	// once after one that brought something).
+	if req.action == actionPoll && !s.conn.hasOutput() && !s.allowPoll(g.opts.PollsPerSecond) {
 		w.Header().Set("Retry-After", "1")
 		httpError(w, http.StatusTooManyRequests, "polling too fast")
 		return

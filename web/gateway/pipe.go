@@ -201,6 +201,13 @@ func (p *pipeConn) take() ([]byte, bool) {
 	return out, p.srvDone || p.cliDone
 }
 
+// hasOutput reports whether anything waits for a poll.
+func (p *pipeConn) hasOutput() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.out) > 0
+}
+
 // polled extends a pending read deadline of a notification-server
 // connection by its original length: a gateway client's polls are its
 // keep-alive (the HTTP connections page notes that PNG may be refused over
