@@ -250,6 +250,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if len(body) > 0 && s.conn.push(body) {
 		s.conn.settle(r.Context(), g.opts.ReplyWait, g.opts.Linger)
 	}
+	if r.Context().Err() != nil {
+		return // the client went away: leave the output for its next request
+	}
 	out, closed := s.conn.take()
 	header := "SessionID=" + s.id + "; GW-IP=" + g.gwHost(r)
 	if closed {
