@@ -418,3 +418,50 @@ func TestKill9KeepsAcknowledgedChanges(t *testing.T) {
 		t.Fatalf("bob's reverse list after kill -9: %+v", bl)
 	}
 }
+
+// TestGatewayWiring: serve hands gateway sessions to the NS and the SB.
+func TestGatewayWiring(t *testing.T) {
+	s := startBinary(t, t.TempDir())
+	// exchange posts body and polls until want arrived or the session closed.
+	exchange := func(query, body, want string) (sid string, got string, closed bool) {
+		t.Helper()
+		deadline := time.Now().Add(patience)
+		for time.Now().Before(deadline) {
+			resp, err := http.Post("http://"+s.http+"/gateway/gateway.dll?"+query, "application/x-msn-messenger", strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Fatalf("%s: %d %s", query, resp.StatusCode, b)
+			}
+			h := resp.Header.Get("X-MSN-Messenger")
+			m := regexp.MustCompile(`^SessionID=([0-9a-f]+); GW-IP=` + regexp.QuoteMeta(s.http) + `(; Session=close)?$`).FindStringSubmatch(h)
+			if m == nil {
+				t.Fatalf("X-MSN-Messenger: %q", h)
+			}
+			sid, got, closed = m[1], got+string(b), m[2] != ""
+			if strings.Contains(got, want) || closed {
+				return sid, got, closed
+			}
+			query, body = "Action=poll&SessionID="+sid, ""
+			time.Sleep(250 * time.Millisecond) // under the gateway's 5 empty polls a second
+		}
+		t.Fatalf("%s: no %q", query, want)
+		return
+	}
+	if _, got, closed := exchange("Action=open&Server=NS&IP=messenger.hotmail.com", "VER 1 MSNP14 MSNP13 CVR0\r\n", "VER 1 MSNP14\r\n"); got != "VER 1 MSNP14\r\n" || closed {
+		t.Fatalf("NS through the gateway: %q closed=%v", got, closed)
+	}
+	// A bad switchboard cookie: 911 and the session closes.
+	sid, got, closed := exchange("Action=open&Server=SB&IP=127.0.0.1:1864", "USR 1 alice@hotmail.com nosuchcookie\r\n", "911 1\r\n")
+	if !closed {
+		var more string
+		_, more, closed = exchange("Action=poll&SessionID="+sid, "", "never")
+		got += more
+	}
+	if got != "911 1\r\n" {
+		t.Fatalf("SB through the gateway: %q", got)
+	}
+}
