@@ -521,7 +521,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		{"https", httpShutdown(httpsSrv)},
 		{"admin console", adminSrv.Shutdown},
 	})
-	gw.Close() // the servers have told its clients OUT SSD; end what is left
+	gw.Close()     // the servers have told its clients OUT SSD; end what is left
 	return failure // the store closes last (deferred above)
 }
 
