@@ -30,6 +30,7 @@ import (
 	"msnserver/sb"
 	"msnserver/store"
 	"msnserver/web"
+	listenpool "msnserver/web/listen"
 	"msnserver/web/oim"
 	"msnserver/web/ticket"
 	"msnserver/web/tlscert"
@@ -309,8 +310,8 @@ func runServe(args []string) error {
 	fs.BoolVar(&cfg.challenge, "challenge", env("MSN_CHALLENGE", "1") != "0", "send CHL challenges after login [MSN_CHALLENGE]")
 	fs.IntVar(&cfg.oimExpiryDays, "oim-expiry-days", envInt("MSN_OIM_EXPIRY_DAYS", 30), "offline messages are deleted after this many days [MSN_OIM_EXPIRY_DAYS]")
 	fs.IntVar(&cfg.oimMax, "oim-max", envInt("MSN_OIM_MAX", 100), "offline messages kept per recipient [MSN_OIM_MAX]")
-	fs.IntVar(&cfg.maxConns, "max-conns", envInt("MSN_MAX_CONNS", 20000), "notification-server connections in total [MSN_MAX_CONNS]")
-	fs.IntVar(&cfg.maxConnsPerIP, "max-conns-per-ip", envInt("MSN_MAX_CONNS_PER_IP", 64), "notification-server connections per address; loopback is exempt [MSN_MAX_CONNS_PER_IP]")
+	fs.IntVar(&cfg.maxConns, "max-conns", envInt("MSN_MAX_CONNS", 20000), "connections in total over NS, switchboard, HTTP, HTTPS and admin (lowered to fit the descriptor limit) [MSN_MAX_CONNS]")
+	fs.IntVar(&cfg.maxConnsPerIP, "max-conns-per-ip", envInt("MSN_MAX_CONNS_PER_IP", 64), "connections per address over every listener; loopback is exempt [MSN_MAX_CONNS_PER_IP]")
 	fs.BoolVar(&cfg.debug, "debug", env("MSN_DEBUG", "") != "", "log protocol lines [MSN_DEBUG]")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -428,6 +429,11 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		}
 	}
 
+	// One pool for every listener: the caps and the descriptor budget are the
+	// process's, and a stranger's bare connections on one port are what is
+	// shed when another port needs room.
+	pool := listenpool.NewPool(listenpool.Limits{MaxConns: cfg.maxConns, MaxPerIP: cfg.maxConnsPerIP}, log.With("svc", "listen"))
+
 	h := hub.New(st, log)
 	_, sbPort, _ := net.SplitHostPort(sbLn.Addr().String())
 	h.SetSwitchboardAddr(net.JoinHostPort(public, sbPort))
@@ -475,14 +481,14 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 			}
 		}()
 	}
-	run("notification server", func() error { return nsSrv.Serve(nsLn) })
+	run("notification server", func() error { return nsSrv.Serve(pool.Listen(nsLn, "ns")) })
 	log.Info("notification server listening", "addr", nsLn.Addr().String())
-	run("switchboard", func() error { return sbSrv.Serve(sbLn) })
+	run("switchboard", func() error { return sbSrv.Serve(pool.Listen(sbLn, "sb")) })
 	log.Info("switchboard listening", "addr", sbLn.Addr().String(), "public", h.SwitchboardAddr())
-	run("http", func() error { return httpSrv.Serve(httpLn) })
+	run("http", func() error { return httpSrv.Serve(pool.Listen(httpLn, "http")) })
 	log.Info("HTTP services listening", "addr", httpLn.Addr().String())
 	if httpsLn != nil {
-		run("https", func() error { return httpsSrv.ServeTLS(httpsLn, "", "") })
+		run("https", func() error { return httpsSrv.ServeTLS(pool.Listen(httpsLn, "https"), "", "") })
 		log.Info("HTTPS services listening", "addr", httpsLn.Addr().String())
 	}
 	run("admin console", func() error { return adminSrv.Serve(adminLn) })

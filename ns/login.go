@@ -12,6 +12,7 @@ import (
 
 	"msnserver/ns/wire"
 	"msnserver/store"
+	"msnserver/web/listen"
 )
 
 // handleVER picks MSNP14 (or MSNP13) from the client's list; anything else
@@ -137,6 +138,7 @@ func (c *conn) usrTicket(cmd *wire.Command) error {
 	c.acct = acct
 	c.loginAt = time.Now()
 	c.state = stateLoggedIn
+	listen.Authenticated(c.nc) // no longer shed to make room for strangers
 	c.log = c.log.With("account", acct.Email)
 	c.sess = c.srv.hub.NewSession(acct, lists, c.out, c.nc.RemoteAddr().String(), c.client)
 	c.sess.MSNP13 = c.dialect == "MSNP13"

@@ -2,7 +2,6 @@ package sb
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -15,6 +14,7 @@ import (
 
 	"msnserver/ns/hub"
 	"msnserver/ns/wire"
+	"msnserver/web/listen"
 )
 
 // Options are the switchboard's limits. Zero values take the defaults.
@@ -136,8 +136,13 @@ func New(h *hub.Hub, log *slog.Logger, opts Options) *Server {
 }
 
 // Serve accepts switchboard connections on l until l is closed. After
-// Shutdown it returns nil.
+// Shutdown it returns nil. A plain listener gets a pool of its own with the
+// default caps (listen.Pool: EMFILE is retried, the oldest unauthenticated
+// connection makes room); main hands in the process's shared pool.
 func (s *Server) Serve(l net.Listener) error {
+	if _, ok := l.(*listen.Listener); !ok {
+		l = listen.NewPool(listen.Limits{}, s.log).Listen(l, "sb")
+	}
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
@@ -152,23 +157,14 @@ func (s *Server) Serve(l net.Listener) error {
 		s.mu.Unlock()
 	}()
 
-	var backoff time.Duration
 	for {
 		nc, err := l.Accept()
 		if err != nil {
 			if s.isClosing() {
 				return nil
 			}
-			if errors.Is(err, net.ErrClosed) {
-				return fmt.Errorf("switchboard accept: %w", err)
-			}
-			// Out of file descriptors and the like: wait and try again.
-			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
-			s.log.Warn("switchboard accept", "err", err, "retry_in", backoff)
-			time.Sleep(backoff)
-			continue
+			return fmt.Errorf("switchboard accept: %w", err)
 		}
-		backoff = 0
 		s.wg.Add(1)
 		go s.serveConn(nc)
 	}
