@@ -12,6 +12,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
+
+	"msnserver/web/ratelimit"
 )
 
 // Config tunes the console.
@@ -38,7 +40,7 @@ type Server struct {
 	log      *slog.Logger
 	app      *fiber.App
 	sessions *sessionStore
-	limiter  *loginLimiter
+	limiter  *ratelimit.Limiter // failed sign-ins per address and per admin name
 	history  *history
 	mounts   *mounts
 	now      func() time.Time
@@ -72,7 +74,7 @@ func New(cfg Config, b Backend, log *slog.Logger) *Server {
 		b:        b,
 		log:      log,
 		sessions: newSessionStore(),
-		limiter:  newLoginLimiter(cfg.LoginAttempts, time.Minute),
+		limiter:  ratelimit.New(cfg.LoginAttempts, time.Minute),
 		history:  newHistory(100),
 		mounts:   &mounts{},
 		now:      time.Now,
