@@ -165,6 +165,9 @@ func TestLoginLimitReservedBeforeCheck(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	for _, a := range all {
+		a.c.hc.CloseIdleConnections()
+	}
 	ts.be.mu.Lock()
 	checks := ts.be.checks
 	ts.be.mu.Unlock()
