@@ -3,8 +3,10 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"os/exec"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -66,5 +68,80 @@ func TestDescriptorExhaustion(t *testing.T) {
 	}
 	if n := strings.Count(log, "connection pressure:"); n != 1 {
 		t.Fatalf("pressure logged %d times, want once:\n%s", n, log)
+	}
+}
+
+// rstTicket signs in at the token service and returns the messenger ticket.
+func rstTicket(t *testing.T, s *server, email, password string) string {
+	t.Helper()
+	body := post(t, "http://"+s.http+"/RST.srf", rstBody(email, password))
+	m := regexp.MustCompile(`Id="Compact1">t=([^&]+)&amp;p=<`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("RST: %s", body)
+	}
+	return m[1]
+}
+
+// nsTicket presents a ticket at the NS and returns the USR answer.
+func nsTicket(t *testing.T, s *server, email, tk string) string {
+	t.Helper()
+	nc, err := net.Dial("tcp", s.ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	r := bufio.NewReader(nc)
+	fmt.Fprintf(nc, "VER 1 MSNP14 CVR0\r\nCVR 2 0x0409 winnt 5.1 i386 MSNMSGR 8.0.0787 msmsgs %s\r\nUSR 3 TWN I %s\r\n", email, email)
+	for {
+		nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+		l, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("read: %v", err)
+		}
+		if strings.HasPrefix(l, "GCF ") {
+			var n int
+			fmt.Sscan(strings.Fields(l)[2], &n)
+			io.ReadFull(r, make([]byte, n))
+			break
+		}
+	}
+	fmt.Fprintf(nc, "USR 4 TWN S t=%s&p=\r\n", tk)
+	l, _ := r.ReadString('\n')
+	return strings.TrimSpace(l)
+}
+
+// A password changed on the command line (server stopped) revokes the
+// tickets issued before it; `secrets rotate` revokes every ticket.
+func TestPasswdAndRotateRevokeTickets(t *testing.T) {
+	data := t.TempDir()
+	run(t, "user", "add", "-data", data, "alice@hotmail.com", "old")
+	s := startBinary(t, data)
+	old := rstTicket(t, s, "alice@hotmail.com", "old")
+	if got := nsTicket(t, s, "alice@hotmail.com", old); !strings.HasPrefix(got, "USR 4 OK ") {
+		t.Fatalf("fresh ticket: %q", got)
+	}
+	out, err := run(t, "secrets", "rotate", "-data", data)
+	if err == nil || !strings.Contains(out, "stop the server") {
+		t.Fatalf("rotate while running: %v %s", err, out)
+	}
+	s.stop(syscall.SIGTERM)
+	if out, err := run(t, "user", "passwd", "-data", data, "alice@hotmail.com", "new"); err != nil {
+		t.Fatalf("passwd: %v %s", err, out)
+	}
+	s.start()
+	if got := nsTicket(t, s, "alice@hotmail.com", old); got != "911 4" {
+		t.Fatalf("ticket from before the password change: %q, want 911 4", got)
+	}
+	fresh := rstTicket(t, s, "alice@hotmail.com", "new")
+	s.stop(syscall.SIGTERM)
+	if out, err := run(t, "secrets", "rotate", "-data", data); err != nil {
+		t.Fatalf("rotate: %v %s", err, out)
+	}
+	s.start()
+	if got := nsTicket(t, s, "alice@hotmail.com", fresh); got != "911 4" {
+		t.Fatalf("ticket from before the key rotation: %q, want 911 4", got)
+	}
+	if got := nsTicket(t, s, "alice@hotmail.com", rstTicket(t, s, "alice@hotmail.com", "new")); !strings.HasPrefix(got, "USR 4 OK ") {
+		t.Fatalf("ticket after rotation: %q", got)
 	}
 }

@@ -52,6 +52,7 @@ var subcommands = []struct {
 	{"loadtest", "loadtest -ns ADDR -http URL -prefix P -domain D -password X -clients N -ramp D -duration D -scenario S [-pid PID]", runLoadtest},
 	{"backup", "backup FILE [-data DIR]: a consistent copy of the store (server stopped; while it runs, use the admin console)", runBackup},
 	{"restore", "restore FILE [-data DIR]: replace the store with a backup (server stopped)", runRestore},
+	{"secrets rotate", "secrets rotate [-data DIR]: new ticket and admin-session keys; every ticket and console session ends (server stopped)", runSecretsRotate},
 }
 
 func main() {
@@ -286,6 +287,35 @@ func runRestore(args []string) error {
 		return err
 	}
 	fmt.Printf("restored %s into %s; the previous store is kept as %s\n", pos[0], *data, saved)
+	return nil
+}
+
+// runSecretsRotate replaces the ticket and admin-session keys. Holding the
+// store's lock meanwhile makes sure no server is running with the old keys.
+func runSecretsRotate(args []string) error {
+	fs := flag.NewFlagSet("secrets rotate", flag.ContinueOnError)
+	data := dataFlag(fs)
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return errors.New("usage: msnserver secrets rotate [-data DIR]")
+	}
+	st, err := store.Open(*data, store.Options{LockTimeout: 2 * time.Second})
+	if errors.Is(err, store.ErrLocked) {
+		return fmt.Errorf("%w; stop the server before rotating its secrets", err)
+	}
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, name := range []string{"ticket.key", "admin.key"} {
+		if err := ticket.ReplaceKey(filepath.Join(*data, "secrets", name)); err != nil {
+			return err
+		}
+	}
+	fmt.Println("replaced secrets/ticket.key and secrets/admin.key: every ticket and admin console session has ended; clients sign in again")
 	return nil
 }
 

@@ -3,7 +3,6 @@ package ns
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 	"msnserver/ns/wire"
 	"msnserver/store"
 	"msnserver/web/listen"
+	"msnserver/web/ticket"
 )
 
 // handleVER picks MSNP14 (or MSNP13) from the client's list; anything else
@@ -116,17 +116,14 @@ func (c *conn) usrTicket(cmd *wire.Command) error {
 		c.log.Warn("login refused: too many failed logins from this address")
 		return wire.Fatal(wire.ErrAuthFailed, "rate limited")
 	}
-	t, err := c.srv.tickets.Check(compact)
-	if err != nil {
+	acct, err := c.srv.tickets.Account(c.srv.store, compact)
+	if err == nil && acct.Email != c.handle {
+		err = fmt.Errorf("ticket of another account: %w", ticket.ErrForged)
+	}
+	if ticket.Refused(err) {
 		c.srv.failedLogins.Fail(c.ip)
 		c.log.Info("login refused", "handle", c.handle, "why", err)
-		return wire.Fatal(wire.ErrAuthFailed, err.Error())
-	}
-	acct, err := c.srv.store.AccountByID(t.AccountID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && (acct.Email != c.handle || acct.Disabled)) {
-		c.srv.failedLogins.Fail(c.ip)
-		c.log.Info("login refused", "handle", c.handle, "why", "ticket of another or a disabled account")
-		return wire.Fatal(wire.ErrAuthFailed, "ticket does not match")
+		return wire.Fatal(wire.ErrAuthFailed, "ticket refused")
 	}
 	if err != nil {
 		return err

@@ -73,12 +73,8 @@ func (s *Service) serveStore(w http.ResponseWriter, r *http.Request) {
 	h := &sr.Header
 	now := s.now()
 
-	t, err := s.tickets.Check(h.Ticket.Passport)
-	var sender *store.Account
-	if err == nil {
-		sender, err = s.st.AccountByID(t.AccountID)
-	}
-	if err != nil || sender.Disabled {
+	sender, err := s.tickets.Account(s.st, h.Ticket.Passport)
+	if err != nil {
 		s.log.Info("oim store: ticket refused", "from", h.From.MemberName, "err", err)
 		writeTicketFault(w, ns, actorStore, now)
 		return

@@ -140,7 +140,7 @@ func (s *Service) response(i int, address string, acct *store.Account, now time.
 	}
 	id := fmt.Sprintf("Compact%d", i)
 	r.TokenType = "urn:passport:compact"
-	r.Token.Binary = &binaryToken{ID: id, Value: ticket.Compact(s.tickets.Issue(acct.ID))}
+	r.Token.Binary = &binaryToken{ID: id, Value: ticket.Compact(s.tickets.IssueFor(acct))}
 	r.Reference = tokenReference{KeyID: keyIdentifier{ValueType: "urn:passport:compact"}, Ref: reference{URI: "#" + id}}
 	return r
 }
