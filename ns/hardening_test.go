@@ -2,7 +2,11 @@ package ns
 
 import (
 	"fmt"
+	"strings"
 	"testing"
+	"time"
+
+	"msnserver/ns/hub"
 )
 
 // Initial ADLs of made-up contacts, sent again and again, are acknowledged
@@ -40,5 +44,46 @@ func TestInitialADLWatchesOnlyStoredContacts(t *testing.T) {
 	}
 	if !s.Forward("bob@hotmail.com") {
 		t.Fatal("the stored contact is no longer watched")
+	}
+}
+
+// Pipelined XFR SB: past the burst they get 713; with a generous rate, the
+// cap on outstanding invitations (hub.MaxInvitations) gives 713 instead,
+// so a user cannot pile up two-minute cookies.
+func TestXFRLimits(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		opts  Options
+		allow int
+	}{
+		{"rate", Options{XFRBurst: 10, XFRInterval: 1 << 40}, 10},
+		{"outstanding", Options{XFRBurst: 1000, XFRInterval: time.Millisecond}, hub.MaxInvitations},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := startServer(t, tc.opts)
+			ts.addUser("alice@hotmail.com", "pw", "Alice", 1)
+			a := ts.login("alice@hotmail.com", "pw")
+			a.online()
+			var batch strings.Builder
+			for i := 0; i < 200; i++ {
+				fmt.Fprintf(&batch, "XFR %d SB\r\n", 100+i)
+			}
+			a.nc.Write([]byte(batch.String()))
+			ok, refused := 0, 0
+			for i := 0; i < 200; i++ {
+				l := a.readLine()
+				switch {
+				case strings.HasPrefix(l, fmt.Sprintf("XFR %d SB ", 100+i)):
+					ok++
+				case l == fmt.Sprintf("713 %d", 100+i):
+					refused++
+				default:
+					t.Fatalf("XFR %d: %q", 100+i, l)
+				}
+			}
+			if ok != tc.allow || refused != 200-tc.allow {
+				t.Fatalf("%d handed out, %d refused; want %d handed out", ok, refused, tc.allow)
+			}
+		})
 	}
 }

@@ -45,6 +45,10 @@ type Options struct {
 	MailData func(email string) []byte
 	// QueueLimit is the most a slow reader may have pending before it is dropped.
 	QueueLimit int
+	// XFRBurst XFR SBs may come back to back from one user; after that one
+	// more per XFRInterval, and the rest get 713 (as CAL on the switchboard).
+	XFRBurst    int
+	XFRInterval time.Duration
 }
 
 func (o *Options) defaults() {
@@ -65,6 +69,12 @@ func (o *Options) defaults() {
 	}
 	if o.MaxFailedLogins == 0 {
 		o.MaxFailedLogins = 30
+	}
+	if o.XFRBurst == 0 {
+		o.XFRBurst = 20
+	}
+	if o.XFRInterval == 0 {
+		o.XFRInterval = time.Second
 	}
 	if o.MaxContacts == 0 {
 		o.MaxContacts = store.MaxContacts
@@ -90,13 +100,14 @@ type Server struct {
 	nextID    uint64
 
 	failedLogins *ratelimit.Limiter
+	xfrs         *ratelimit.Rate // XFR SB per account
 }
 
 // New returns a notification server.
 func New(h *hub.Hub, st *store.Store, tickets *ticket.Signer, log *slog.Logger, opts Options) *Server {
 	opts.defaults()
 	return &Server{hub: h, store: st, tickets: tickets, log: log, opts: opts, conns: map[*conn]struct{}{},
-		failedLogins: ratelimit.New(opts.MaxFailedLogins, time.Minute)}
+		failedLogins: ratelimit.New(opts.MaxFailedLogins, time.Minute), xfrs: ratelimit.NewRate(opts.XFRBurst, opts.XFRInterval)}
 }
 
 // Serve accepts connections on ln until Shutdown. A plain listener gets a

@@ -67,7 +67,6 @@ type conn struct {
 
 	state    state
 	sess     *session
-	calls    callLimiter
 	cmd      wire.Command // the command being run
 	now      time.Time    // when the current command arrived
 	deadline time.Time    // read deadline currently set

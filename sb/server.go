@@ -15,6 +15,7 @@ import (
 	"msnserver/ns/hub"
 	"msnserver/ns/wire"
 	"msnserver/web/listen"
+	"msnserver/web/ratelimit"
 )
 
 // Options are the switchboard's limits. Zero values take the defaults.
@@ -32,8 +33,9 @@ type Options struct {
 	IdleTimeout time.Duration
 	// AuthTimeout closes a connection that has not sent USR or ANS in time.
 	AuthTimeout time.Duration
-	// CallBurst CALs may be sent back to back on one connection; after that
-	// one more per CallInterval, and the rest get 713.
+	// CallBurst CALs may be sent back to back by one user (over all of its
+	// switchboard connections); after that one more per CallInterval, and
+	// the rest get 713.
 	CallBurst    int
 	CallInterval time.Duration
 	// QueueLimit is the most a slow reader may have pending before it is dropped.
@@ -113,6 +115,7 @@ type Server struct {
 	closing   bool
 
 	bridge bridge // the Yahoo bridge's index (yahoo.go)
+	calls  *ratelimit.Rate // CAL per user, over all of its connections
 
 	wg      sync.WaitGroup // one per connection goroutine
 	nextCID atomic.Uint64
@@ -125,13 +128,15 @@ func New(h *hub.Hub, log *slog.Logger, opts Options) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	opts = opts.withDefaults()
 	return &Server{
 		hub:       h,
 		log:       log,
-		opts:      opts.withDefaults(),
+		opts:      opts,
 		listeners: map[net.Listener]struct{}{},
 		conns:     map[*conn]struct{}{},
 		sessions:  map[string]*session{},
+		calls:     ratelimit.NewRate(opts.CallBurst, opts.CallInterval),
 	}
 }
 
