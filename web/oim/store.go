@@ -118,10 +118,17 @@ func (s *Service) serveStore(w http.ResponseWriter, r *http.Request) {
 		Seq:      c.Seq,
 		RunID:    c.RunID,
 	}
-	o.Body = renderMessage(envelope{
+	env := envelope{
 		ID: o.ID, From: o.From, FromName: o.FromName, To: o.To, Received: o.Received,
 		SenderIP: remoteIP(r), ServerIP: localIP(r), Proxy: h.From.Proxy, Host: s.opts.Host,
-	}, c)
+	}
+	if err := checkHeaders(env, c); err != nil {
+		s.throttle.undo(sender.Email)
+		s.log.Info("oim store: invalid header value", "from", sender.Email, "err", err)
+		writeStoreFault(w, ns, codeInvalid)
+		return
+	}
+	o.Body = renderMessage(env, c)
 	if err := s.st.PutOIM(o, s.opts.policy()); err != nil {
 		s.throttle.undo(sender.Email)
 		switch {
