@@ -5,12 +5,16 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"msnserver/store"
 )
 
 // A stranger holding more bare connections than the process has file
@@ -143,5 +147,34 @@ func TestPasswdAndRotateRevokeTickets(t *testing.T) {
 	}
 	if got := nsTicket(t, s, "alice@hotmail.com", rstTicket(t, s, "alice@hotmail.com", "new")); !strings.HasPrefix(got, "USR 4 OK ") {
 		t.Fatalf("ticket after rotation: %q", got)
+	}
+}
+
+// `msnserver backup` only reads: it works from a read-only data folder, and
+// its errors name a path once.
+func TestBackupFromReadOnlyFolder(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to mount a tmpfs")
+	}
+	data := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", data).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs here: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", "-l", data).Run() })
+	run(t, "user", "add", "-data", data, "alice@hotmail.com", "pw")
+	if out, err := exec.Command("mount", "-o", "remount,ro", data).CombinedOutput(); err != nil {
+		t.Skipf("cannot remount read-only: %v %s", err, out)
+	}
+	backup := filepath.Join(t.TempDir(), "b.db")
+	if out, err := run(t, "backup", "-data", data, backup); err != nil {
+		t.Fatalf("backup of a read-only folder: %v %s", err, out)
+	}
+	if _, err := store.CheckBackup(backup); err != nil {
+		t.Fatalf("the backup: %v", err)
+	}
+	bad := filepath.Join(t.TempDir(), "missing", "b.db")
+	out, err := run(t, "backup", "-data", data, bad)
+	if err == nil || strings.Count(out, bad) > 1 || strings.Count(out, bad+".tmp") > 1 {
+		t.Fatalf("backup into a missing folder: %v %q", err, out)
 	}
 }

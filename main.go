@@ -253,7 +253,9 @@ func runBackup(args []string) error {
 	if len(pos) != 1 {
 		return errors.New("usage: msnserver backup FILE")
 	}
-	st, err := store.Open(*data, store.Options{LockTimeout: 2 * time.Second})
+	// Read-only: a backup only reads, so a read-only data folder (a
+	// snapshot, a mounted copy) can be backed up too.
+	st, err := store.Open(*data, store.Options{LockTimeout: 2 * time.Second, ReadOnly: true})
 	if errors.Is(err, store.ErrLocked) {
 		return fmt.Errorf("%w; while it runs, download a backup from the admin console's setup page (/backup)", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"sync"
@@ -26,6 +27,15 @@ type fakeBackend struct {
 	changes    int           // state-changing calls that succeeded
 	checks     int           // admin passwords checked
 	checkTime  time.Duration // how long a check takes (bcrypt's cost)
+	backups    int           // Backup calls
+}
+
+func (f *fakeBackend) Backup(w io.Writer) (int64, error) {
+	f.mu.Lock()
+	f.backups++
+	f.mu.Unlock()
+	n, err := io.WriteString(w, "a consistent copy of the store")
+	return int64(n), err
 }
 
 type fakeAccount struct {

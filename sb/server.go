@@ -114,7 +114,7 @@ type Server struct {
 	sessions  map[string]*session
 	closing   bool
 
-	bridge bridge // the Yahoo bridge's index (yahoo.go)
+	bridge bridge          // the Yahoo bridge's index (yahoo.go)
 	calls  *ratelimit.Rate // CAL per user, over all of its connections
 
 	wg      sync.WaitGroup // one per connection goroutine
