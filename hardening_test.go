@@ -2,9 +2,12 @@ package main
 
 import (
 	"bufio"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -176,5 +179,77 @@ func TestBackupFromReadOnlyFolder(t *testing.T) {
 	out, err := run(t, "backup", "-data", data, bad)
 	if err == nil || strings.Count(out, bad) > 1 || strings.Count(out, bad+".tmp") > 1 {
 		t.Fatalf("backup into a missing folder: %v %q", err, out)
+	}
+}
+
+func caPool(t *testing.T, data string) *x509.CertPool {
+	t.Helper()
+	caPEM, err := os.ReadFile(filepath.Join(data, "certs", "ca.crt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(caPEM)
+	return pool
+}
+
+// -tls-legacy=false refuses the Windows XP handshake (TLS 1.0 with 3DES)
+// and keeps TLS 1.2 and 1.3; the default still offers XP's.
+func TestTLSLegacyOff(t *testing.T) {
+	data := t.TempDir()
+	run(t, "user", "add", "-data", data, "alice@hotmail.com", "pw")
+	s := newServer(t, data)
+	s.extra = []string{"-tls-legacy=false"}
+	s.start()
+	pool := caPool(t, data)
+	xp := &tls.Config{RootCAs: pool, ServerName: "login.live.com", MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS10,
+		CipherSuites: []uint16{tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA}}
+	if c, err := tls.Dial("tcp", s.https, xp); err == nil {
+		c.Close()
+		t.Fatal("the XP handshake succeeded with -tls-legacy=false")
+	}
+	rsa12 := &tls.Config{RootCAs: pool, ServerName: "login.live.com", MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12,
+		CipherSuites: []uint16{tls.TLS_RSA_WITH_AES_128_CBC_SHA}}
+	if c, err := tls.Dial("tcp", s.https, rsa12); err == nil {
+		c.Close()
+		t.Fatal("RSA key exchange offered with -tls-legacy=false")
+	}
+	for _, v := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
+		c, err := tls.Dial("tcp", s.https, &tls.Config{RootCAs: pool, ServerName: "login.live.com", MinVersion: v, MaxVersion: v})
+		if err != nil {
+			t.Fatalf("TLS %x: %v", v, err)
+		}
+		c.Close()
+	}
+}
+
+// -admin-tls serves the console over HTTPS with the generated certificate,
+// and its cookies are Secure.
+func TestAdminTLS(t *testing.T) {
+	data := t.TempDir()
+	s := newServer(t, data)
+	s.extra = []string{"-admin-tls"}
+	s.start()
+	hc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: caPool(t, data), ServerName: "127.0.0.1"}}}
+	resp, err := hc.Get("https://" + s.admin + "/login")
+	if err != nil {
+		t.Fatalf("console over HTTPS: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /login: %d", resp.StatusCode)
+	}
+	cookies := resp.Cookies()
+	if len(cookies) == 0 {
+		t.Fatal("no sign-in cookie")
+	}
+	for _, c := range cookies {
+		if !c.Secure {
+			t.Fatalf("cookie %s is not Secure", c.Name)
+		}
+	}
+	if resp, err := http.Get("http://" + s.admin + "/login"); err == nil && resp.StatusCode == http.StatusOK {
+		resp.Body.Close()
+		t.Fatal("the console still answers plain HTTP")
 	}
 }

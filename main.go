@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"flag"
@@ -82,6 +83,13 @@ func main() {
 
 func envInt(name string, def int) int {
 	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
+}
+
+func envBool(name string, def bool) bool {
+	if v, err := strconv.ParseBool(os.Getenv(name)); err == nil {
 		return v
 	}
 	return def
@@ -324,7 +332,7 @@ func runSecretsRotate(args []string) error {
 type serveConfig struct {
 	data, nsAddr, sbAddr, httpAddr, httpsAddr, adminAddr, publicHost string
 	tlsNames                                                         string
-	challenge, debug                                                 bool
+	challenge, debug, adminTLS, tlsLegacy, metricsPublic             bool
 	oimExpiryDays, oimMax, maxConns, maxConnsPerIP                   int
 }
 
@@ -344,6 +352,9 @@ func runServe(args []string) error {
 	fs.IntVar(&cfg.oimMax, "oim-max", envInt("MSN_OIM_MAX", 100), "offline messages kept per recipient [MSN_OIM_MAX]")
 	fs.IntVar(&cfg.maxConns, "max-conns", envInt("MSN_MAX_CONNS", 20000), "connections in total over NS, switchboard, HTTP, HTTPS and admin (lowered to fit the descriptor limit) [MSN_MAX_CONNS]")
 	fs.IntVar(&cfg.maxConnsPerIP, "max-conns-per-ip", envInt("MSN_MAX_CONNS_PER_IP", 64), "connections per address over every listener; loopback is exempt [MSN_MAX_CONNS_PER_IP]")
+	fs.BoolVar(&cfg.tlsLegacy, "tls-legacy", envBool("MSN_TLS_LEGACY", true), "offer TLS 1.0/1.1 and the RSA and 3DES suites Windows XP needs; false: TLS 1.2+ with Go's default suites [MSN_TLS_LEGACY]")
+	fs.BoolVar(&cfg.adminTLS, "admin-tls", envBool("MSN_ADMIN_TLS", false), "serve the admin console over HTTPS with the generated certificate (its cookies are then Secure) [MSN_ADMIN_TLS]")
+	fs.BoolVar(&cfg.metricsPublic, "metrics-public", envBool("MSN_METRICS_PUBLIC", false), "serve /metrics on the admin port to anyone; by default only to loopback clients and signed-in admins [MSN_METRICS_PUBLIC]")
 	fs.BoolVar(&cfg.debug, "debug", env("MSN_DEBUG", "") != "", "log protocol lines [MSN_DEBUG]")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -486,8 +497,12 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	h.OnKick(func(s *hub.Session) { sbSrv.Disconnect(s) })
 	h.SetYahooBridge(sbSrv)
 	go purgeOIMs(ctx, webSrv.OIM(), log)
+	tlsCfg := certs.TLSConfig()
+	if !cfg.tlsLegacy {
+		modernTLS(tlsCfg)
+	}
 	httpSrv := web.NewHTTPServer(webSrv, nil, 0, log)
-	httpsSrv := web.NewHTTPServer(webSrv, certs.TLSConfig(), 0, log)
+	httpsSrv := web.NewHTTPServer(webSrv, tlsCfg, 0, log)
 
 	adminKey, err := ticket.LoadOrCreateKey(filepath.Join(cfg.data, "secrets", "admin.key"))
 	if err != nil {
@@ -502,8 +517,12 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	}
 	be := backend.New(st, h, switchboards, certs.CACertPEM(), public, ns.DefaultPolicy)
 	go be.Run(ctx)
-	adminSrv := admin.New(admin.Config{Secret: adminKey}, be, log.With("svc", "admin"))
-	adminSrv.Mount("/metrics", be.Metrics())
+	adminSrv := admin.New(admin.Config{Secret: adminKey, Secure: cfg.adminTLS}, be, log.With("svc", "admin"))
+	if cfg.metricsPublic {
+		adminSrv.Mount("/metrics", be.Metrics())
+	} else {
+		adminSrv.MountPrivate("/metrics", be.Metrics())
+	}
 
 	errc := make(chan error, 8)
 	run := func(name string, fn func() error) {
@@ -523,8 +542,12 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		run("https", func() error { return httpsSrv.ServeTLS(pool.Listen(httpsLn, "https"), "", "") })
 		log.Info("HTTPS services listening", "addr", httpsLn.Addr().String())
 	}
-	run("admin console", func() error { return adminSrv.Serve(adminLn) })
-	log.Info("admin console listening", "addr", adminLn.Addr().String())
+	var adminServe net.Listener = pool.Listen(adminLn, "admin")
+	if cfg.adminTLS {
+		adminServe = tls.NewListener(adminServe, tlsCfg)
+	}
+	run("admin console", func() error { return adminSrv.Serve(adminServe) })
+	log.Info("admin console listening", "addr", adminLn.Addr().String(), "tls", cfg.adminTLS)
 	webSrv.SetReady(true)
 
 	var failure error
@@ -543,6 +566,14 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	httpsSrv.Shutdown(shutdownCtx)
 	adminSrv.Shutdown(shutdownCtx)
 	return failure
+}
+
+// modernTLS drops what only Windows XP needs (-tls-legacy=false): TLS 1.2
+// at least, and Go's default suites (ECDHE with AEAD or CBC; no RSA key
+// exchange, no 3DES).
+func modernTLS(cfg *tls.Config) {
+	cfg.MinVersion = tls.VersionTLS12
+	cfg.CipherSuites = nil
 }
 
 // purgeOIMs deletes expired offline messages at start and then daily.
