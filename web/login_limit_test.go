@@ -45,7 +45,7 @@ func clientFrom(ip string) *http.Client {
 	return &http.Client{Transport: &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: 200}}
 }
 
-func post(t *testing.T, c *http.Client, url, body string) bool {
+func postRST(t *testing.T, c *http.Client, url, body string) bool {
 	t.Helper()
 	resp, err := c.Post(url, "text/xml", strings.NewReader(body))
 	if err != nil {
@@ -93,17 +93,17 @@ func TestLoginLimitIsReservedAndShared(t *testing.T) {
 			if i%2 == 1 {
 				path = "/rst.srf"
 			}
-			post(t, c, srv.URL+path, rst("alice@hotmail.com", "wrong"))
+			postRST(t, c, srv.URL+path, rst("alice@hotmail.com", "wrong"))
 		}(i)
 	}
 	wg.Wait()
 	if n := checked.Load(); n > passport.MaxFailures {
 		t.Fatalf("%d passwords checked, limit %d", n, passport.MaxFailures)
 	}
-	if post(t, c, srv.URL+"/rst.srf", rst("alice@hotmail.com", "right")) {
+	if postRST(t, c, srv.URL+"/rst.srf", rst("alice@hotmail.com", "right")) {
 		t.Fatal("the right password got through /rst.srf after the budget was spent on both paths")
 	}
-	if post(t, clientFrom("127.0.0.2"), srv.URL+"/RST.srf", rst("alice@hotmail.com", "right")) {
+	if postRST(t, clientFrom("127.0.0.2"), srv.URL+"/RST.srf", rst("alice@hotmail.com", "right")) {
 		t.Fatal("another address got past the account's limit")
 	}
 }
