@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"flag"
@@ -32,6 +33,7 @@ import (
 	"msnserver/store"
 	"msnserver/web"
 	"msnserver/web/gateway"
+	listenpool "msnserver/web/listen"
 	"msnserver/web/oim"
 	"msnserver/web/ticket"
 	"msnserver/web/tlscert"
@@ -53,6 +55,7 @@ var subcommands = []struct {
 	{"loadtest", "loadtest -ns ADDR -http URL -prefix P -domain D -password X -clients N -ramp D -duration D -scenario S [-transport tcp|gateway] [-pid PID]", runLoadtest},
 	{"backup", "backup FILE [-data DIR]: a consistent copy of the store (server stopped; while it runs, use the admin console)", runBackup},
 	{"restore", "restore FILE [-data DIR]: replace the store with a backup (server stopped)", runRestore},
+	{"secrets rotate", "secrets rotate [-data DIR]: new ticket and admin-session keys; every ticket and console session ends (server stopped)", runSecretsRotate},
 }
 
 func main() {
@@ -89,6 +92,13 @@ func envInt(name string, def int) int {
 
 func envDuration(name string, def time.Duration) time.Duration {
 	if v, err := time.ParseDuration(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
+}
+
+func envBool(name string, def bool) bool {
+	if v, err := strconv.ParseBool(os.Getenv(name)); err == nil {
 		return v
 	}
 	return def
@@ -260,7 +270,9 @@ func runBackup(args []string) error {
 	if len(pos) != 1 {
 		return errors.New("usage: msnserver backup FILE")
 	}
-	st, err := store.Open(*data, store.Options{LockTimeout: 2 * time.Second})
+	// Read-only: a backup only reads, so a read-only data folder (a
+	// snapshot, a mounted copy) can be backed up too.
+	st, err := store.Open(*data, store.Options{LockTimeout: 2 * time.Second, ReadOnly: true})
 	if errors.Is(err, store.ErrLocked) {
 		return fmt.Errorf("%w; while it runs, download a backup from the admin console's setup page (/backup)", err)
 	}
@@ -297,10 +309,39 @@ func runRestore(args []string) error {
 	return nil
 }
 
+// runSecretsRotate replaces the ticket and admin-session keys. Holding the
+// store's lock meanwhile makes sure no server is running with the old keys.
+func runSecretsRotate(args []string) error {
+	fs := flag.NewFlagSet("secrets rotate", flag.ContinueOnError)
+	data := dataFlag(fs)
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return errors.New("usage: msnserver secrets rotate [-data DIR]")
+	}
+	st, err := store.Open(*data, store.Options{LockTimeout: 2 * time.Second})
+	if errors.Is(err, store.ErrLocked) {
+		return fmt.Errorf("%w; stop the server before rotating its secrets", err)
+	}
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, name := range []string{"ticket.key", "admin.key"} {
+		if err := ticket.ReplaceKey(filepath.Join(*data, "secrets", name)); err != nil {
+			return err
+		}
+	}
+	fmt.Println("replaced secrets/ticket.key and secrets/admin.key: every ticket and admin console session has ended; clients sign in again")
+	return nil
+}
+
 type serveConfig struct {
 	data, nsAddr, sbAddr, httpAddr, httpsAddr, adminAddr, publicHost string
 	tlsNames                                                         string
-	challenge, debug                                                 bool
+	challenge, debug, adminTLS, tlsLegacy, metricsPublic             bool
 	oimExpiryDays, oimMax, maxConns, maxConnsPerIP                   int
 	gateway                                                          gateway.Options
 }
@@ -319,11 +360,14 @@ func runServe(args []string) error {
 	fs.BoolVar(&cfg.challenge, "challenge", env("MSN_CHALLENGE", "1") != "0", "send CHL challenges after login [MSN_CHALLENGE]")
 	fs.IntVar(&cfg.oimExpiryDays, "oim-expiry-days", envInt("MSN_OIM_EXPIRY_DAYS", 30), "offline messages are deleted after this many days [MSN_OIM_EXPIRY_DAYS]")
 	fs.IntVar(&cfg.oimMax, "oim-max", envInt("MSN_OIM_MAX", 100), "offline messages kept per recipient [MSN_OIM_MAX]")
-	fs.IntVar(&cfg.maxConns, "max-conns", envInt("MSN_MAX_CONNS", 20000), "notification-server connections in total [MSN_MAX_CONNS]")
-	fs.IntVar(&cfg.maxConnsPerIP, "max-conns-per-ip", envInt("MSN_MAX_CONNS_PER_IP", 64), "notification-server connections per address; loopback is exempt [MSN_MAX_CONNS_PER_IP]")
 	fs.DurationVar(&cfg.gateway.IdleTimeout, "gateway-idle", envDuration("MSN_GATEWAY_IDLE", gateway.DefaultIdleTimeout), "an HTTP-gateway session without a request for this long ends [MSN_GATEWAY_IDLE]")
 	fs.IntVar(&cfg.gateway.MaxSessions, "gateway-max-sessions", envInt("MSN_GATEWAY_MAX_SESSIONS", gateway.DefaultMaxSessions), "HTTP-gateway sessions in total [MSN_GATEWAY_MAX_SESSIONS]")
 	fs.IntVar(&cfg.gateway.MaxSessionsPerIP, "gateway-max-per-ip", envInt("MSN_GATEWAY_MAX_PER_IP", gateway.DefaultMaxSessionsPerIP), "HTTP-gateway sessions per client address; loopback is exempt [MSN_GATEWAY_MAX_PER_IP]")
+	fs.IntVar(&cfg.maxConns, "max-conns", envInt("MSN_MAX_CONNS", 20000), "connections in total over NS, switchboard, HTTP, HTTPS and admin (lowered to fit the descriptor limit) [MSN_MAX_CONNS]")
+	fs.IntVar(&cfg.maxConnsPerIP, "max-conns-per-ip", envInt("MSN_MAX_CONNS_PER_IP", 64), "connections per address over every listener; loopback is exempt [MSN_MAX_CONNS_PER_IP]")
+	fs.BoolVar(&cfg.tlsLegacy, "tls-legacy", envBool("MSN_TLS_LEGACY", true), "offer TLS 1.0/1.1 and the RSA and 3DES suites Windows XP needs; false: TLS 1.2+ with Go's default suites [MSN_TLS_LEGACY]")
+	fs.BoolVar(&cfg.adminTLS, "admin-tls", envBool("MSN_ADMIN_TLS", false), "serve the admin console over HTTPS with the generated certificate (its cookies are then Secure) [MSN_ADMIN_TLS]")
+	fs.BoolVar(&cfg.metricsPublic, "metrics-public", envBool("MSN_METRICS_PUBLIC", false), "serve /metrics on the admin port to anyone; by default only to loopback clients and signed-in admins [MSN_METRICS_PUBLIC]")
 	fs.BoolVar(&cfg.debug, "debug", env("MSN_DEBUG", "") != "", "log protocol lines [MSN_DEBUG]")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -441,6 +485,11 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		}
 	}
 
+	// One pool for every listener: the caps and the descriptor budget are the
+	// process's, and a stranger's bare connections on one port are what is
+	// shed when another port needs room.
+	pool := listenpool.NewPool(listenpool.Limits{MaxConns: cfg.maxConns, MaxPerIP: cfg.maxConnsPerIP}, log.With("svc", "listen"))
+
 	h := hub.New(st, log)
 	_, sbPort, _ := net.SplitHostPort(sbLn.Addr().String())
 	h.SetSwitchboardAddr(net.JoinHostPort(public, sbPort))
@@ -463,8 +512,12 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	gw := gateway.New(log.With("svc", "gateway"), cfg.gateway)
 	webSrv.Handle(gateway.Path, gw)
 	go purgeOIMs(ctx, webSrv.OIM(), log)
+	tlsCfg := certs.TLSConfig()
+	if !cfg.tlsLegacy {
+		modernTLS(tlsCfg)
+	}
 	httpSrv := web.NewHTTPServer(webSrv, nil, 0, log)
-	httpsSrv := web.NewHTTPServer(webSrv, certs.TLSConfig(), 0, log)
+	httpsSrv := web.NewHTTPServer(webSrv, tlsCfg, 0, log)
 
 	adminKey, err := ticket.LoadOrCreateKey(filepath.Join(cfg.data, "secrets", "admin.key"))
 	if err != nil {
@@ -479,8 +532,12 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	}
 	be := backend.New(st, h, switchboards, certs.CACertPEM(), public, ns.DefaultPolicy)
 	go be.Run(ctx)
-	adminSrv := admin.New(admin.Config{Secret: adminKey}, be, log.With("svc", "admin"))
-	adminSrv.Mount("/metrics", be.Metrics())
+	adminSrv := admin.New(admin.Config{Secret: adminKey, Secure: cfg.adminTLS}, be, log.With("svc", "admin"))
+	if cfg.metricsPublic {
+		adminSrv.Mount("/metrics", be.Metrics())
+	} else {
+		adminSrv.MountPrivate("/metrics", be.Metrics())
+	}
 
 	errc := make(chan error, 8)
 	run := func(name string, fn func() error) {
@@ -490,20 +547,24 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 			}
 		}()
 	}
-	run("notification server", func() error { return nsSrv.Serve(nsLn) })
+	run("notification server", func() error { return nsSrv.Serve(pool.Listen(nsLn, "ns")) })
 	log.Info("notification server listening", "addr", nsLn.Addr().String())
-	run("switchboard", func() error { return sbSrv.Serve(sbLn) })
+	run("switchboard", func() error { return sbSrv.Serve(pool.Listen(sbLn, "sb")) })
 	log.Info("switchboard listening", "addr", sbLn.Addr().String(), "public", h.SwitchboardAddr())
 	run("gateway to the notification server", func() error { return nsSrv.Serve(gw.NSListener()) })
 	run("gateway to the switchboard", func() error { return sbSrv.Serve(gw.SBListener()) })
-	run("http", func() error { return httpSrv.Serve(httpLn) })
+	run("http", func() error { return httpSrv.Serve(pool.Listen(httpLn, "http")) })
 	log.Info("HTTP services listening", "addr", httpLn.Addr().String())
 	if httpsLn != nil {
-		run("https", func() error { return httpsSrv.ServeTLS(httpsLn, "", "") })
+		run("https", func() error { return httpsSrv.ServeTLS(pool.Listen(httpsLn, "https"), "", "") })
 		log.Info("HTTPS services listening", "addr", httpsLn.Addr().String())
 	}
-	run("admin console", func() error { return adminSrv.Serve(adminLn) })
-	log.Info("admin console listening", "addr", adminLn.Addr().String())
+	var adminServe net.Listener = pool.Listen(adminLn, "admin")
+	if cfg.adminTLS {
+		adminServe = tls.NewListener(adminServe, tlsCfg)
+	}
+	run("admin console", func() error { return adminSrv.Serve(adminServe) })
+	log.Info("admin console listening", "addr", adminLn.Addr().String(), "tls", cfg.adminTLS)
 	webSrv.SetReady(true)
 
 	var failure error
@@ -567,6 +628,14 @@ func stopAll(log *slog.Logger, grace time.Duration, services []service) error {
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// modernTLS drops what only Windows XP needs (-tls-legacy=false): TLS 1.2
+// at least, and Go's default suites (ECDHE with AEAD or CBC; no RSA key
+// exchange, no 3DES).
+func modernTLS(cfg *tls.Config) {
+	cfg.MinVersion = tls.VersionTLS12
+	cfg.CipherSuites = nil
 }
 
 // purgeOIMs deletes expired offline messages at start and then daily.

@@ -69,18 +69,25 @@ type server struct {
 	cmd                        *exec.Cmd
 	log                        *bytes.Buffer
 	env                        []string // extra environment for the next start
+	wrap, extra                []string // a command run before the binary (prlimit …), more serve flags
 }
 
 func startBinary(t *testing.T, data string) *server {
 	t.Helper()
-	s := &server{t: t, data: data, ns: freePort(t), sb: freePort(t), http: freePort(t), https: freePort(t), admin: freePort(t), log: &bytes.Buffer{}}
+	s := newServer(t, data)
 	s.start()
 	return s
 }
 
+func newServer(t *testing.T, data string) *server {
+	return &server{t: t, data: data, ns: freePort(t), sb: freePort(t), http: freePort(t), https: freePort(t), admin: freePort(t), log: &bytes.Buffer{}}
+}
+
 func (s *server) start() {
-	s.cmd = exec.Command(binary, "serve", "-data", s.data, "-ns", s.ns, "-sb", s.sb, "-http", s.http,
+	args := append(append([]string{}, s.wrap...), binary, "serve", "-data", s.data, "-ns", s.ns, "-sb", s.sb, "-http", s.http,
 		"-https", s.https, "-admin", s.admin, "-public-host", "127.0.0.1")
+	args = append(args, s.extra...)
+	s.cmd = exec.Command(args[0], args[1:]...)
 	s.log.Reset()
 	s.cmd.Env = append(os.Environ(), s.env...)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log

@@ -21,14 +21,21 @@ func (s *Server) handleBackup(c *fiber.Ctx) error {
 	if !ok {
 		return fiber.NewError(fiber.StatusNotFound, "This server cannot make backups.")
 	}
+	name := "msnserver-" + time.Now().UTC().Format("20060102-150405") + ".db"
+	c.Set(fiber.HeaderContentType, "application/octet-stream")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	if c.Method() == fiber.MethodHead {
+		return nil // the headers only: a HEAD must not copy the whole store
+	}
 	var buf bytes.Buffer
 	if _, err := b.Backup(&buf); err != nil {
 		s.log.Error("admin: backup", "err", err)
 		return fiber.NewError(fiber.StatusInternalServerError, "The backup failed; see the server log.")
 	}
-	name := "msnserver-" + time.Now().UTC().Format("20060102-150405") + ".db"
-	c.Set(fiber.HeaderContentType, "application/octet-stream")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
-	s.log.Info("admin: backup downloaded", "admin", c.Locals("admin"), "bytes", buf.Len())
+	admin := ""
+	if sess, ok := currentSession(c); ok {
+		admin = sess.user
+	}
+	s.log.Info("admin: backup downloaded", "admin", admin, "ip", c.IP(), "bytes", buf.Len())
 	return c.Send(buf.Bytes())
 }

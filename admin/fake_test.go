@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"sync"
@@ -23,7 +24,18 @@ type fakeBackend struct {
 	kicked     []string
 	messages   []string // "email: text"
 	broadcasts []admin.Broadcast
-	changes    int // state-changing calls that succeeded
+	changes    int           // state-changing calls that succeeded
+	checks     int           // admin passwords checked
+	checkTime  time.Duration // how long a check takes (bcrypt's cost)
+	backups    int           // Backup calls
+}
+
+func (f *fakeBackend) Backup(w io.Writer) (int64, error) {
+	f.mu.Lock()
+	f.backups++
+	f.mu.Unlock()
+	n, err := io.WriteString(w, "a consistent copy of the store")
+	return int64(n), err
 }
 
 type fakeAccount struct {
@@ -104,6 +116,12 @@ func (f *fakeBackend) dropSession(email string) bool {
 func (f *fakeBackend) CheckAdminPassword(_ context.Context, user, password string) (bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.checks++
+	if f.checkTime > 0 {
+		f.mu.Unlock()
+		time.Sleep(f.checkTime) // concurrent checks overlap, as bcrypt's do
+		f.mu.Lock()
+	}
 	want, ok := f.admins[user]
 	return ok && subtle.ConstantTimeCompare([]byte(want), []byte(password)) == 1, nil
 }

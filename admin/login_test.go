@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -137,4 +138,40 @@ func TestLoginNeedsFormToken(t *testing.T) {
 	// The cookie alone is not enough either.
 	expect(t, c.postRaw("/login", url.Values{"user": {testAdmin}, "password": {testPassword}}), http.StatusForbidden)
 	expectRedirect(t, c.postRaw("/login", url.Values{"csrf": {token(t, page.body)}, "user": {testAdmin}, "password": {testPassword}}), "/")
+}
+
+// Thirty sign-ins sent at once check at most the limit's worth of passwords:
+// each attempt is counted before its password is checked.
+func TestLoginLimitReservedBeforeCheck(t *testing.T) {
+	ts := start(t, func(c *admin.Config) { c.FailedLoginDelay = 50 * time.Millisecond; c.LoginAttempts = 5 })
+	type attempt struct {
+		c    *client
+		csrf string
+	}
+	ts.be.mu.Lock()
+	ts.be.checkTime = 100 * time.Millisecond
+	ts.be.mu.Unlock()
+	var all []attempt
+	for range 30 {
+		c := ts.client(t)
+		all = append(all, attempt{c, token(t, c.get("/login").body)})
+	}
+	var wg sync.WaitGroup
+	for _, a := range all {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a.c.postRaw("/login", url.Values{"csrf": {a.csrf}, "user": {testAdmin}, "password": {"wrong"}})
+		}()
+	}
+	wg.Wait()
+	for _, a := range all {
+		a.c.hc.CloseIdleConnections()
+	}
+	ts.be.mu.Lock()
+	checks := ts.be.checks
+	ts.be.mu.Unlock()
+	if checks > 5 {
+		t.Fatalf("%d passwords checked, limit 5", checks)
+	}
 }

@@ -24,7 +24,8 @@ func (s *Server) handlePasswordSave(c *fiber.Ctx) error {
 		return again(fiber.StatusUnprocessableEntity, err.Error())
 	}
 	ip := c.IP()
-	if s.limiter.blocked(ip, s.now()) {
+	attempt, allowed := s.limiter.Reserve("ip:"+ip, "admin:"+sess.user)
+	if !allowed {
 		c.Set(fiber.HeaderRetryAfter, "60")
 		return again(fiber.StatusTooManyRequests, "Too many wrong passwords from your address. Wait a minute, then try again.")
 	}
@@ -33,11 +34,11 @@ func (s *Server) handlePasswordSave(c *fiber.Ctx) error {
 		return fmt.Errorf("checking the password of admin %q: %w", sess.user, err)
 	}
 	if !ok {
-		s.limiter.fail(ip, s.now())
 		s.log.Warn("admin: wrong current password", "user", sess.user, "ip", ip)
 		time.Sleep(s.cfg.FailedLoginDelay)
 		return again(fiber.StatusUnprocessableEntity, "Your current password is wrong.")
 	}
+	attempt.Succeeded()
 	err = s.b.SetAdminPassword(c.UserContext(), sess.user, f.Password)
 	switch {
 	case errors.Is(err, ErrInvalid):

@@ -12,6 +12,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
+
+	"msnserver/web/ratelimit"
 )
 
 // Config tunes the console.
@@ -38,7 +40,7 @@ type Server struct {
 	log      *slog.Logger
 	app      *fiber.App
 	sessions *sessionStore
-	limiter  *loginLimiter
+	limiter  *ratelimit.Limiter // failed sign-ins per address and per admin name
 	history  *history
 	mounts   *mounts
 	now      func() time.Time
@@ -72,7 +74,7 @@ func New(cfg Config, b Backend, log *slog.Logger) *Server {
 		b:        b,
 		log:      log,
 		sessions: newSessionStore(),
-		limiter:  newLoginLimiter(cfg.LoginAttempts, time.Minute),
+		limiter:  ratelimit.New(cfg.LoginAttempts, time.Minute),
 		history:  newHistory(100),
 		mounts:   &mounts{},
 		now:      time.Now,
@@ -134,8 +136,23 @@ func (s *Server) Handler() http.Handler {
 }
 
 // Mount serves h at path (a path ending in "/" serves that subtree too),
-// before and without the console's session checks: for /metrics and the like.
-// A later Mount of the same path replaces the earlier one.
+// before and without the console's session checks. A later Mount of the
+// same path replaces the earlier one.
 func (s *Server) Mount(path string, h http.Handler) {
 	s.mounts.add(path, adaptor.HTTPHandler(h))
+}
+
+// MountPrivate serves h at path to loopback clients (a local scraper) and to
+// signed-in admins; anyone else gets 404, as if nothing were there. For
+// /metrics, which tells who is online and how busy the server is.
+func (s *Server) MountPrivate(path string, h http.Handler) {
+	inner := adaptor.HTTPHandler(h)
+	s.mounts.add(path, func(c *fiber.Ctx) error {
+		if ip := net.ParseIP(c.IP()); ip == nil || !ip.IsLoopback() {
+			if _, err := s.lookupSession(c.Cookies(sessionCookie)); err != nil {
+				return fiber.ErrNotFound
+			}
+		}
+		return inner(c)
+	})
 }

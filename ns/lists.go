@@ -101,13 +101,24 @@ func (c *conn) handleADL(cmd *wire.Command) error {
 	return nil
 }
 
+// initialADL fills the session FL from the client's list, keeping only the
+// contacts the stored forward list holds (the server owns the lists): made-up
+// contacts are acknowledged but never watched, so however many initial ADLs a
+// session sends, its FL stays within the stored list (store.MaxContacts).
 func (c *conn) initialADL(cmd *wire.Command, ml *wire.ML) error {
 	if len(ml.Contacts) > c.srv.opts.MaxContacts {
 		return wire.Err(wire.ErrListFull, "forward list full")
 	}
+	_, stored, err := c.srv.store.Lists(c.acct.Email)
+	if err != nil {
+		return err
+	}
 	var forward []hub.ForwardEntry
 	for _, e := range ml.Contacts {
-		if e.Lists&store.ListForward != 0 && (e.Network == store.NetworkMSN || e.Network == store.NetworkYahoo) && e.Email != c.acct.Email {
+		if e.Lists&store.ListForward == 0 || (e.Network != store.NetworkMSN && e.Network != store.NetworkYahoo) || e.Email == c.acct.Email {
+			continue
+		}
+		if _, ok := stored.Forward[e.Email]; ok {
 			forward = append(forward, hub.ForwardEntry{Email: e.Email, Network: e.Network})
 		}
 	}

@@ -3,7 +3,6 @@ package ns
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net"
 	"strconv"
@@ -12,6 +11,8 @@ import (
 
 	"msnserver/ns/wire"
 	"msnserver/store"
+	"msnserver/web/listen"
+	"msnserver/web/ticket"
 )
 
 // handleVER picks MSNP14 (or MSNP13) from the client's list; anything else
@@ -112,17 +113,14 @@ func (c *conn) usrTicket(cmd *wire.Command) error {
 		c.log.Warn("login refused: too many failed logins from this address")
 		return wire.Fatal(wire.ErrAuthFailed, "rate limited")
 	}
-	t, err := c.srv.tickets.Check(compact)
-	if err != nil {
+	acct, err := c.srv.tickets.Account(c.srv.store, compact)
+	if err == nil && acct.Email != c.handle {
+		err = fmt.Errorf("ticket of another account: %w", ticket.ErrForged)
+	}
+	if ticket.Refused(err) {
 		c.srv.failedLogins.Fail(c.ip)
 		c.log.Info("login refused", "handle", c.handle, "why", err)
-		return wire.Fatal(wire.ErrAuthFailed, err.Error())
-	}
-	acct, err := c.srv.store.AccountByID(t.AccountID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && (acct.Email != c.handle || acct.Disabled)) {
-		c.srv.failedLogins.Fail(c.ip)
-		c.log.Info("login refused", "handle", c.handle, "why", "ticket of another or a disabled account")
-		return wire.Fatal(wire.ErrAuthFailed, "ticket does not match")
+		return wire.Fatal(wire.ErrAuthFailed, "ticket refused")
 	}
 	if err != nil {
 		return err
@@ -134,6 +132,7 @@ func (c *conn) usrTicket(cmd *wire.Command) error {
 	c.acct = acct
 	c.loginAt = time.Now()
 	c.state = stateLoggedIn
+	listen.Authenticated(c.nc) // no longer shed to make room for strangers
 	c.log = c.log.With("account", acct.Email)
 	c.sess = c.srv.hub.NewSession(acct, lists, c.out, c.nc.RemoteAddr().String(), c.client)
 	c.sess.MSNP13 = c.dialect == "MSNP13"

@@ -18,7 +18,13 @@ func (c *conn) handleXFR(cmd *wire.Command) error {
 	if !c.sess.HasStatus() {
 		return wire.Err(wire.ErrNotAllowedInState, "XFR SB before the first CHG")
 	}
-	cookie := c.srv.hub.IssueCookie(c.acct.Email, "")
+	if !c.srv.xfrs.Allow(c.acct.Email) {
+		return wire.Err(wire.ErrTooRapid, "XFR too rapidly")
+	}
+	cookie, err := c.srv.hub.Invite(c.acct.Email, "")
+	if err != nil {
+		return wire.Err(wire.ErrTooRapid, err.Error())
+	}
 	if c.dialect == "MSNP13" {
 		c.sendLine("XFR", cmd.TrID, "SB", c.srv.hub.SwitchboardAddr(), "CKI", cookie, "U", "messenger.msn.com")
 		return nil

@@ -16,6 +16,7 @@ import (
 
 	"msnserver/ns/hub"
 	"msnserver/store"
+	"msnserver/web/listen"
 	"msnserver/web/ratelimit"
 	"msnserver/web/ticket"
 )
@@ -32,7 +33,8 @@ type Options struct {
 	LoginTimeout time.Duration
 	// MaxConns bounds connections in total and MaxConnsPerIP per address
 	// (loopback addresses are exempt from the per-address bound, so local
-	// tools and load tests are not cut off).
+	// tools and load tests are not cut off) when Serve is handed a plain
+	// listener; a *listen.Listener brings its pool's limits instead.
 	MaxConns      int
 	MaxConnsPerIP int
 	// MaxFailedLogins is how many refused tickets one address may present
@@ -44,6 +46,10 @@ type Options struct {
 	MailData func(email string) []byte
 	// QueueLimit is the most a slow reader may have pending before it is dropped.
 	QueueLimit int
+	// XFRBurst XFR SBs may come back to back from one user; after that one
+	// more per XFRInterval, and the rest get 713 (as CAL on the switchboard).
+	XFRBurst    int
+	XFRInterval time.Duration
 }
 
 func (o *Options) defaults() {
@@ -65,6 +71,12 @@ func (o *Options) defaults() {
 	if o.MaxFailedLogins == 0 {
 		o.MaxFailedLogins = 30
 	}
+	if o.XFRBurst == 0 {
+		o.XFRBurst = 20
+	}
+	if o.XFRInterval == 0 {
+		o.XFRInterval = time.Second
+	}
 	if o.MaxContacts == 0 {
 		o.MaxContacts = store.MaxContacts
 	}
@@ -84,23 +96,28 @@ type Server struct {
 	mu        sync.Mutex // tier 1 (leaf; lock order in ns/hub): connection set and listeners
 	listeners []net.Listener
 	conns     map[*conn]struct{}
-	perIP     map[string]int
 	closing   bool
 	wg        sync.WaitGroup
 	nextID    uint64
 
 	failedLogins *ratelimit.Limiter
+	xfrs         *ratelimit.Rate // XFR SB per account
 }
 
 // New returns a notification server.
 func New(h *hub.Hub, st *store.Store, tickets *ticket.Signer, log *slog.Logger, opts Options) *Server {
 	opts.defaults()
-	return &Server{hub: h, store: st, tickets: tickets, log: log, opts: opts, conns: map[*conn]struct{}{}, perIP: map[string]int{},
-		failedLogins: ratelimit.New(opts.MaxFailedLogins, time.Minute)}
+	return &Server{hub: h, store: st, tickets: tickets, log: log, opts: opts, conns: map[*conn]struct{}{},
+		failedLogins: ratelimit.New(opts.MaxFailedLogins, time.Minute), xfrs: ratelimit.NewRate(opts.XFRBurst, opts.XFRInterval)}
 }
 
-// Serve accepts connections on ln until Shutdown.
+// Serve accepts connections on ln until Shutdown. A plain listener gets a
+// pool of its own with the Options' caps (listen.Pool: EMFILE is retried,
+// the oldest unauthenticated connection makes room).
 func (s *Server) Serve(ln net.Listener) error {
+	if _, ok := ln.(*listen.Listener); !ok {
+		ln = listen.NewPool(listen.Limits{MaxConns: s.opts.MaxConns, MaxPerIP: s.opts.MaxConnsPerIP}, s.log).Listen(ln, "ns")
+	}
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
@@ -108,22 +125,14 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 	s.listeners = append(s.listeners, ln)
 	s.mu.Unlock()
-	var delay time.Duration
 	for {
 		nc, err := ln.Accept()
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return nil
 			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-				time.Sleep(delay)
-				continue
-			}
 			return err
 		}
-		delay = 0
 		c, ok := s.admit(nc)
 		if !ok {
 			nc.Close()
@@ -134,18 +143,14 @@ func (s *Server) Serve(ln net.Listener) error {
 }
 
 func (s *Server) admit(nc net.Conn) (*conn, bool) {
-	ip := remoteIP(nc)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	loopback := net.ParseIP(ip).IsLoopback()
-	if s.closing || len(s.conns) >= s.opts.MaxConns || (!loopback && s.perIP[ip] >= s.opts.MaxConnsPerIP) {
-		s.log.Warn("connection refused", "remote", nc.RemoteAddr().String(), "conns", len(s.conns))
+	if s.closing {
 		return nil, false
 	}
 	s.nextID++
 	c := newConn(s, nc, s.nextID)
 	s.conns[c] = struct{}{}
-	s.perIP[ip]++
 	s.wg.Add(1)
 	return c, true
 }
@@ -153,10 +158,6 @@ func (s *Server) admit(nc net.Conn) (*conn, bool) {
 func (s *Server) release(c *conn) {
 	s.mu.Lock()
 	delete(s.conns, c)
-	ip := c.ip
-	if s.perIP[ip]--; s.perIP[ip] <= 0 {
-		delete(s.perIP, ip)
-	}
 	s.mu.Unlock()
 	s.wg.Done()
 }

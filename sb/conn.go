@@ -15,6 +15,7 @@ import (
 
 	"msnserver/ns/hub"
 	"msnserver/ns/wire"
+	"msnserver/web/listen"
 )
 
 // state is where a connection is in its life; commands name the states
@@ -67,7 +68,6 @@ type conn struct {
 
 	state    state
 	sess     *session
-	calls    callLimiter
 	cmd      wire.Command // the command being run
 	now      time.Time    // when the current command arrived
 	deadline time.Time    // read deadline currently set
@@ -294,7 +294,8 @@ func (c *conn) fail(err error, trid string) bool {
 // enter makes c a member of sess.
 func (c *conn) enter(sess *session) {
 	c.sess, c.state = sess, stateJoined
-	c.deadline = time.Time{} // arm the idle deadline on the next read
+	listen.Authenticated(c.nc) // no longer shed to make room for strangers
+	c.deadline = time.Time{}   // arm the idle deadline on the next read
 	c.log = c.log.With("account", c.email, "session", sess.id)
 }
 

@@ -82,7 +82,7 @@ func (c *conn) handleCAL(cmd *wire.Command) error {
 	if len(cmd.Args) < 1 {
 		return wire.Fatal(wire.ErrSyntax, "CAL needs a handle")
 	}
-	if !c.calls.allow(c.now, c.srv.opts.CallBurst, c.srv.opts.CallInterval) {
+	if !c.srv.calls.Allow(c.email) {
 		return wire.Err(wire.ErrTooRapid, "calling too rapidly")
 	}
 	callee, err := store.NormalizeEmail(cmd.Args[0])

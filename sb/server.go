@@ -2,7 +2,6 @@ package sb
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -15,6 +14,8 @@ import (
 
 	"msnserver/ns/hub"
 	"msnserver/ns/wire"
+	"msnserver/web/listen"
+	"msnserver/web/ratelimit"
 )
 
 // Options are the switchboard's limits. Zero values take the defaults.
@@ -32,8 +33,9 @@ type Options struct {
 	IdleTimeout time.Duration
 	// AuthTimeout closes a connection that has not sent USR or ANS in time.
 	AuthTimeout time.Duration
-	// CallBurst CALs may be sent back to back on one connection; after that
-	// one more per CallInterval, and the rest get 713.
+	// CallBurst CALs may be sent back to back by one user (over all of its
+	// switchboard connections); after that one more per CallInterval, and
+	// the rest get 713.
 	CallBurst    int
 	CallInterval time.Duration
 	// QueueLimit is the most a slow reader may have pending before it is dropped.
@@ -112,7 +114,8 @@ type Server struct {
 	sessions  map[string]*session
 	closing   bool
 
-	bridge bridge // the Yahoo bridge's index (yahoo.go)
+	bridge bridge          // the Yahoo bridge's index (yahoo.go)
+	calls  *ratelimit.Rate // CAL per user, over all of its connections
 
 	wg      sync.WaitGroup // one per connection goroutine
 	nextCID atomic.Uint64
@@ -125,19 +128,26 @@ func New(h *hub.Hub, log *slog.Logger, opts Options) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	opts = opts.withDefaults()
 	return &Server{
 		hub:       h,
 		log:       log,
-		opts:      opts.withDefaults(),
+		opts:      opts,
 		listeners: map[net.Listener]struct{}{},
 		conns:     map[*conn]struct{}{},
 		sessions:  map[string]*session{},
+		calls:     ratelimit.NewRate(opts.CallBurst, opts.CallInterval),
 	}
 }
 
 // Serve accepts switchboard connections on l until l is closed. After
-// Shutdown it returns nil.
+// Shutdown it returns nil. A plain listener gets a pool of its own with the
+// default caps (listen.Pool: EMFILE is retried, the oldest unauthenticated
+// connection makes room); main hands in the process's shared pool.
 func (s *Server) Serve(l net.Listener) error {
+	if _, ok := l.(*listen.Listener); !ok {
+		l = listen.NewPool(listen.Limits{}, s.log).Listen(l, "sb")
+	}
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
@@ -152,23 +162,14 @@ func (s *Server) Serve(l net.Listener) error {
 		s.mu.Unlock()
 	}()
 
-	var backoff time.Duration
 	for {
 		nc, err := l.Accept()
 		if err != nil {
 			if s.isClosing() {
 				return nil
 			}
-			if errors.Is(err, net.ErrClosed) {
-				return fmt.Errorf("switchboard accept: %w", err)
-			}
-			// Out of file descriptors and the like: wait and try again.
-			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
-			s.log.Warn("switchboard accept", "err", err, "retry_in", backoff)
-			time.Sleep(backoff)
-			continue
+			return fmt.Errorf("switchboard accept: %w", err)
 		}
-		backoff = 0
 		s.wg.Add(1)
 		go s.serveConn(nc)
 	}

@@ -32,6 +32,9 @@ type Account struct {
 	CID      int64     `json:"cid"`  // address-book contact id of the account itself
 	Created  time.Time `json:"created"`
 	Disabled bool      `json:"disabled,omitempty"`
+	// TicketGen is carried in every ticket issued to the account; a password
+	// change or a disable raises it, so every earlier ticket stops working.
+	TicketGen uint32 `json:"ticket_gen,omitempty"`
 
 	// Settings the client keeps on the server.
 	BLP    string            `json:"blp,omitempty"` // "AL" or "BL"; empty means AL
@@ -248,14 +251,27 @@ func (s *Store) UpdateAccount(email string, fn func(a *Account) error) (*Account
 	return out, err
 }
 
-// SetPassword replaces an account's password.
+// SetPassword replaces an account's password and revokes its tickets
+// (TicketGen). The caller ends the account's sessions when a server runs.
 func (s *Store) SetPassword(email, password string) error {
 	hash, err := HashPassword(password)
 	if err != nil {
 		return err
 	}
-	_, err = s.UpdateAccount(email, func(a *Account) error { a.Hash = hash; return nil })
+	_, err = s.UpdateAccount(email, func(a *Account) error { a.Hash = hash; a.TicketGen++; return nil })
 	return err
+}
+
+// SetDisabled disables or enables an account. Disabling revokes its tickets
+// (TicketGen), so enabling it again does not revive them.
+func (s *Store) SetDisabled(email string, disabled bool) (*Account, error) {
+	return s.UpdateAccount(email, func(a *Account) error {
+		if disabled && !a.Disabled {
+			a.TicketGen++
+		}
+		a.Disabled = disabled
+		return nil
+	})
 }
 
 // DeleteAccount removes an account with its address book, memberships and

@@ -18,7 +18,7 @@ func (s *Store) BackupToFile(path string) (int64, error) {
 	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
-		return 0, fmt.Errorf("create backup: %w", err)
+		return 0, fmt.Errorf("create backup %s: %w", tmp, withoutPath(err))
 	}
 	n, err := s.Backup(f)
 	if err == nil {
@@ -32,7 +32,7 @@ func (s *Store) BackupToFile(path string) (int64, error) {
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return 0, fmt.Errorf("write backup %s: %w", path, err)
+		return 0, fmt.Errorf("write backup %s: %w", path, withoutPath(err))
 	}
 	return n, nil
 }

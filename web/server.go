@@ -62,7 +62,7 @@ type Deps struct {
 // health check mounted; other services are added with Handle.
 func New(d Deps) *Server {
 	s := &Server{routes: map[string]http.Handler{}, log: d.Log}
-	s.Handle("/RST.srf", passport.New(d.Store, d.Tickets, d.Log))
+	s.Handle("/RST.srf", passport.New(d.Store, d.Tickets, d.Log)) // one service (and login budget) for every spelling
 	s.Handle("/abservice/abservice.asmx", ab.NewAddressBook(d.Store, d.Tickets, d.Notifier, d.Log))
 	s.Handle("/abservice/SharingService.asmx", ab.NewSharing(d.Store, d.Tickets, d.Notifier, d.Log))
 	s.Handle("/Config/MsgrConfig.asmx", http.HandlerFunc(msgrConfig))

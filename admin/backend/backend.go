@@ -208,14 +208,20 @@ func (b *Backend) RenameAccount(ctx context.Context, email, name string) error {
 	return nil
 }
 
-// SetPassword resets a user's password.
+// SetPassword resets a user's password: the store revokes the account's
+// earlier tickets, and its sessions end here (a new sign-in needs the new
+// password).
 func (b *Backend) SetPassword(ctx context.Context, email, password string) error {
-	return mapErr(b.store.SetPassword(email, password))
+	if err := b.store.SetPassword(email, password); err != nil {
+		return mapErr(err)
+	}
+	b.Kick(strings.ToLower(strings.TrimSpace(email)))
+	return nil
 }
 
 // SetDisabled disables (and disconnects) or enables an account.
 func (b *Backend) SetDisabled(ctx context.Context, email string, disabled bool) error {
-	a, err := b.store.UpdateAccount(email, func(a *store.Account) error { a.Disabled = disabled; return nil })
+	a, err := b.store.SetDisabled(email, disabled) // disabling revokes the tickets
 	if err != nil {
 		return mapErr(err)
 	}

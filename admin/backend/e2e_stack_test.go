@@ -34,7 +34,9 @@ const (
 type stack struct {
 	store    *store.Store
 	hub      *hub.Hub
+	be       *backend.Backend
 	nsAddr   string
+	httpURL  string
 	rstURL   string
 	adminURL string
 	logs     *lockedBuffer
@@ -166,7 +168,7 @@ func startStack(t *testing.T) *stack {
 		}
 	})
 	return &stack{
-		store: st, hub: h, logs: logs,
+		store: st, hub: h, be: be, logs: logs, httpURL: httpSrv.URL,
 		nsAddr:   nsLn.Addr().String(),
 		rstURL:   httpSrv.URL + "/RST.srf",
 		adminURL: "http://" + adminLn.Addr().String(),

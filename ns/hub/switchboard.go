@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -25,8 +26,16 @@ type Cookie struct {
 type cookieJar struct {
 	mu        sync.Mutex // tier 1 (leaf); lock order in doc.go
 	m         map[string]*Cookie
-	pruneSize int // prune expired cookies when the map reaches this size
+	pruneSize int                 // prune expired cookies when the map reaches this size
+	byUser    map[string][]string // email → values issued by Invite, oldest first (some may be used or expired)
 }
+
+// MaxInvitations caps the unused, unexpired cookies Invite holds for one
+// user (XFR SB and RNG); past it XFR gets 713 and a ring is not sent.
+const MaxInvitations = 50
+
+// ErrTooManyInvitations is Invite's refusal past MaxInvitations.
+var ErrTooManyInvitations = errors.New("too many outstanding switchboard invitations")
 
 // SetSwitchboardAddr sets the host:port handed out in XFR and RNG.
 func (h *Hub) SetSwitchboardAddr(addr string) {
@@ -44,12 +53,15 @@ func (h *Hub) SwitchboardAddr() string {
 
 // IssueCookie returns a fresh single-use cookie for email.
 func (h *Hub) IssueCookie(email, sessionID string) string {
+	h.cookies.mu.Lock()
+	defer h.cookies.mu.Unlock()
+	return h.issueLocked(email, sessionID, time.Now())
+}
+
+func (h *Hub) issueLocked(email, sessionID string, now time.Time) string {
 	var b [24]byte
 	rand.Read(b[:])
 	v := strings.NewReplacer("-", "0", "_", "1").Replace(base64.RawURLEncoding.EncodeToString(b[:]))
-	now := time.Now()
-	h.cookies.mu.Lock()
-	defer h.cookies.mu.Unlock()
 	// Prune only when the map has doubled since the last prune, so issuing
 	// stays O(1) amortised however many cookies are live.
 	if len(h.cookies.m) >= max(h.cookies.pruneSize, 1024) {
@@ -59,9 +71,40 @@ func (h *Hub) IssueCookie(email, sessionID string) string {
 			}
 		}
 		h.cookies.pruneSize = 2 * len(h.cookies.m)
+		for u, vs := range h.cookies.byUser {
+			if !slices.ContainsFunc(vs, func(v string) bool { return h.cookies.m[v] != nil }) {
+				delete(h.cookies.byUser, u)
+			}
+		}
 	}
 	h.cookies.m[v] = &Cookie{Email: strings.ToLower(email), SessionID: sessionID, Expires: now.Add(CookieLifetime)}
 	return v
+}
+
+// Invite is IssueCookie with a cap: it fails with ErrTooManyInvitations when
+// email already holds MaxInvitations live cookies from Invite, so pipelined
+// XFRs or rings cannot pile up cookies for two minutes each.
+func (h *Hub) Invite(email, sessionID string) (string, error) {
+	email = strings.ToLower(email)
+	now := time.Now()
+	h.cookies.mu.Lock()
+	defer h.cookies.mu.Unlock()
+	if h.cookies.byUser == nil {
+		h.cookies.byUser = map[string][]string{}
+	}
+	live := h.cookies.byUser[email][:0]
+	for _, v := range h.cookies.byUser[email] {
+		if c := h.cookies.m[v]; c != nil && now.Before(c.Expires) {
+			live = append(live, v)
+		}
+	}
+	if len(live) >= MaxInvitations {
+		h.cookies.byUser[email] = live
+		return "", ErrTooManyInvitations
+	}
+	v := h.issueLocked(email, sessionID, now)
+	h.cookies.byUser[email] = append(live, v)
+	return v, nil
 }
 
 // RedeemCookie checks and consumes a cookie presented by email. It fails for an
@@ -90,7 +133,10 @@ func (h *Hub) Ring(callee, sessionID, inviter, inviterName string) error {
 	if s == nil || !s.Reachable(inviter) {
 		return ErrOffline
 	}
-	cookie := h.IssueCookie(s.Email, sessionID)
+	cookie, err := h.Invite(s.Email, sessionID)
+	if err != nil {
+		return err
+	}
 	direct := s.DirectConnect
 	if direct == "" {
 		direct = "1"

@@ -2,7 +2,6 @@ package ab
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
 	"msnserver/store"
@@ -33,16 +32,9 @@ func (s *Service) authenticate(req *soap.Request) (*store.Account, error) {
 	if tok == "" {
 		return nil, errBadTicket(errNoTicket)
 	}
-	t, err := s.tickets.Check(tok)
+	acct, err := s.tickets.Account(s.store, tok)
 	if err != nil {
 		return nil, errBadTicket(err)
-	}
-	acct, err := s.store.AccountByID(t.AccountID)
-	if err != nil {
-		return nil, errBadTicket(err)
-	}
-	if acct.Disabled {
-		return nil, errBadTicket(fmt.Errorf("account %s is disabled", acct.Email))
 	}
 	return acct, nil
 }

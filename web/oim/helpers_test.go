@@ -247,7 +247,8 @@ type oimMsg struct {
 	messageNumber string // replaces the Sequence MessageNumber
 	messageType   string
 	action        string
-	lf            bool // bare LF line ends and unwrapped base64 (libpurple 2.4)
+	lf            bool   // bare LF line ends and unwrapped base64 (libpurple 2.4)
+	proxy         string // the From proxy attribute as sent (XML-escaped by the caller); "" is MSNMSGR
 }
 
 func (e *env) addr(key string) string {
@@ -276,6 +277,10 @@ func mimeBlock(text string, seq int, lf bool) string {
 }
 
 func storeEnvelope(m oimMsg, from, to, friendly string) string {
+	proxy := m.proxy
+	if proxy == "" {
+		proxy = "MSNMSGR"
+	}
 	ns := NSOIM
 	if strings.Contains(m.action, "Store2") {
 		ns = NSOIM2
@@ -283,7 +288,7 @@ func storeEnvelope(m oimMsg, from, to, friendly string) string {
 	return `<?xml version="1.0" encoding="utf-8"?>` +
 		`<soap:Envelope xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">` +
 		`<soap:Header>` +
-		`<From memberName="` + html.EscapeString(from) + `" friendlyName="` + friendly + `" xml:lang="en-US" proxy="MSNMSGR" xmlns="` + ns + `" msnpVer="MSNP14" buildVer="8.1.0178"/>` +
+		`<From memberName="` + html.EscapeString(from) + `" friendlyName="` + friendly + `" xml:lang="en-US" proxy="` + proxy + `" xmlns="` + ns + `" msnpVer="MSNP14" buildVer="8.1.0178"/>` +
 		`<To memberName="` + html.EscapeString(to) + `" xmlns="` + ns + `"/>` +
 		`<Ticket passport="` + html.EscapeString(m.ticket) + `" appid="` + html.EscapeString(m.appid) + `" lockkey="` + html.EscapeString(m.lockkey) + `" xmlns="` + ns + `"/>` +
 		`<Sequence xmlns="http://schemas.xmlsoap.org/ws/2003/03/rm"><Identifier xmlns="http://schemas.xmlsoap.org/ws/2002/07/utility">http://messenger.msn.com</Identifier>` +

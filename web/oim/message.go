@@ -21,6 +21,30 @@ type envelope struct {
 	Host     string
 }
 
+// maxHeaderValue bounds a client-chosen header value (the proxy name).
+const maxHeaderValue = 64
+
+// checkHeaders refuses any value that would reach a header line of the
+// stored message unencoded and is not plain printable ASCII: a CR or LF
+// there would add headers or start the body early (a forged second From).
+// The friendly name is exempt: it is RFC 2047-encoded.
+func checkHeaders(e envelope, c *content) error {
+	for _, f := range []struct{ name, v string }{
+		{"From", e.From}, {"To", e.To}, {"X-OIM-originatingSource", e.SenderIP}, {"Received", e.ServerIP},
+		{"X-OIMProxy", e.Proxy}, {"Received host", e.Host}, {"Message-ID", e.ID}, {"X-OIM-Run-Id", c.RunID},
+	} {
+		if len(f.v) > maxHeaderValue && f.name == "X-OIMProxy" {
+			return fmt.Errorf("%w: %s of %d bytes", errContent, f.name, len(f.v))
+		}
+		for i := 0; i < len(f.v); i++ {
+			if f.v[i] < 0x20 || f.v[i] > 0x7e {
+				return fmt.Errorf("%w: byte %#x in %s", errContent, f.v[i], f.name)
+			}
+		}
+	}
+	return nil
+}
+
 // renderMessage builds the mail-like text GetMessage returns (§4.3): header
 // lines ending in CRLF, an empty line, the text in base64 wrapped at 76
 // characters. Its byte length is the SZ of Mail-Data.

@@ -55,18 +55,7 @@ func (s *Service) serveRSI(w http.ResponseWriter, r *http.Request) {
 
 // rsiAccount checks the t half of the PassportCookie (soap-services §2.2).
 func (s *Service) rsiAccount(h rsiHeader) (*store.Account, error) {
-	t, err := s.tickets.Check(ticket.Token(strings.TrimSpace(h.Cookie.T)))
-	if err != nil {
-		return nil, err
-	}
-	acct, err := s.st.AccountByID(t.AccountID)
-	if err != nil {
-		return nil, err
-	}
-	if acct.Disabled {
-		return nil, errors.New("account disabled")
-	}
-	return acct, nil
+	return s.tickets.Account(s.st, ticket.Token(strings.TrimSpace(h.Cookie.T)))
 }
 
 // getMetadata lists the caller's messages as an <MD> element (§4.2).

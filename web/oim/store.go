@@ -73,12 +73,8 @@ func (s *Service) serveStore(w http.ResponseWriter, r *http.Request) {
 	h := &sr.Header
 	now := s.now()
 
-	t, err := s.tickets.Check(h.Ticket.Passport)
-	var sender *store.Account
-	if err == nil {
-		sender, err = s.st.AccountByID(t.AccountID)
-	}
-	if err != nil || sender.Disabled {
+	sender, err := s.tickets.Account(s.st, h.Ticket.Passport)
+	if err != nil {
 		s.log.Info("oim store: ticket refused", "from", h.From.MemberName, "err", err)
 		writeTicketFault(w, ns, actorStore, now)
 		return
@@ -122,10 +118,17 @@ func (s *Service) serveStore(w http.ResponseWriter, r *http.Request) {
 		Seq:      c.Seq,
 		RunID:    c.RunID,
 	}
-	o.Body = renderMessage(envelope{
+	env := envelope{
 		ID: o.ID, From: o.From, FromName: o.FromName, To: o.To, Received: o.Received,
 		SenderIP: remoteIP(r), ServerIP: localIP(r), Proxy: h.From.Proxy, Host: s.opts.Host,
-	}, c)
+	}
+	if err := checkHeaders(env, c); err != nil {
+		s.throttle.undo(sender.Email)
+		s.log.Info("oim store: invalid header value", "from", sender.Email, "err", err)
+		writeStoreFault(w, ns, codeInvalid)
+		return
+	}
+	o.Body = renderMessage(env, c)
 	if err := s.st.PutOIM(o, s.opts.policy()); err != nil {
 		s.throttle.undo(sender.Email)
 		switch {

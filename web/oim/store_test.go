@@ -210,6 +210,12 @@ func TestStoreFaults(t *testing.T) {
 		{"no empty line", oimMsg{to: "carol", content: strings.Replace(good, "\r\n\r\n", "\r\n", 1)}, "q0:InvalidContent"},
 		{"repeated header", oimMsg{to: "carol", content: "X-OIM-Sequence-Num: 2\r\n" + good}, "q0:InvalidContent"},
 		{"MessageType not text", oimMsg{to: "carol", text: "x", messageType: "voice"}, "q0:InvalidContent"},
+		// A CR LF in the proxy would add a header (a second From) and push
+		// the real headers into the body of the stored message.
+		{"CRLF in proxy", oimMsg{to: "carol", text: "x", proxy: "MSNMSGR&#13;&#10;From: The Boss &lt;boss@hotmail.com&gt;&#13;&#10;&#13;&#10;"}, "q0:InvalidContent"},
+		{"LF in proxy", oimMsg{to: "carol", text: "x", proxy: "MSNMSGR&#10;X-Evil: 1"}, "q0:InvalidContent"},
+		{"NUL in proxy", oimMsg{to: "carol", text: "x", proxy: "MSN&#0;"}, "q0:InvalidContent"},
+		{"long proxy", oimMsg{to: "carol", text: "x", proxy: strings.Repeat("P", 65)}, "q0:InvalidContent"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -28,9 +28,14 @@ type Service struct {
 	limiter *ratelimit.Limiter
 }
 
-// New returns the token service.
+// MaxFailures is how many failed sign-ins one address, and one account,
+// may make per minute; past it the password is not checked.
+const MaxFailures = 20
+
+// New returns the token service. Mount the one Service at every path it
+// answers (/RST.srf, /rst.srf), so they share one budget.
 func New(st *store.Store, tickets *ticket.Signer, log *slog.Logger) *Service {
-	return &Service{store: st, tickets: tickets, log: log, limiter: ratelimit.New(20, time.Minute)}
+	return &Service{store: st, tickets: tickets, log: log, limiter: ratelimit.New(MaxFailures, time.Minute)}
 }
 
 type rstHeader struct {
@@ -56,7 +61,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ip := clientIP(r)
-	if !s.limiter.Allow(ip) {
+	if !s.limiter.Allow("ip:" + ip) {
 		s.log.Warn("RST rate limit", "ip", ip)
 		writeFault(w, "wsse:FailedAuthentication", "Authentication Failure", "0x80048821")
 		return
@@ -74,16 +79,24 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeFault(w, "S:Client", "Invalid Request", "0x80048800")
 		return
 	}
+	// The attempt counts before bcrypt runs, per address and per account,
+	// so concurrent requests cannot all be checked before one failure is.
+	attempt, ok := s.limiter.Reserve("ip:"+ip, "account:"+strings.ToLower(strings.TrimSpace(hdr.Username)))
+	if !ok {
+		s.log.Warn("RST rate limit", "ip", ip, "user", strings.ToLower(hdr.Username))
+		writeFault(w, "wsse:FailedAuthentication", "Authentication Failure", "0x80048821")
+		return
+	}
 	acct, err := s.store.AccountByEmail(hdr.Username)
 	if err != nil {
 		acct = nil
 	}
 	if !store.CheckPassword(acct, hdr.Password) || acct.Disabled {
-		s.limiter.Fail(ip)
 		s.log.Info("RST failed", "ip", ip, "user", strings.ToLower(hdr.Username))
 		writeFault(w, "wsse:FailedAuthentication", "Authentication Failure", "0x80048821")
 		return
 	}
+	attempt.Succeeded()
 	now := time.Now().UTC()
 	resp := collection{
 		S: soap.NSEnvelope, WST: nsWST, WSSE: nsWSSE, WSU: nsWSU, SAML: nsSAML, WSP: nsWSP, PSF: nsPSF,
@@ -127,7 +140,7 @@ func (s *Service) response(i int, address string, acct *store.Account, now time.
 	}
 	id := fmt.Sprintf("Compact%d", i)
 	r.TokenType = "urn:passport:compact"
-	r.Token.Binary = &binaryToken{ID: id, Value: ticket.Compact(s.tickets.Issue(acct.ID))}
+	r.Token.Binary = &binaryToken{ID: id, Value: ticket.Compact(s.tickets.IssueFor(acct))}
 	r.Reference = tokenReference{KeyID: keyIdentifier{ValueType: "urn:passport:compact"}, Ref: reference{URI: "#" + id}}
 	return r
 }

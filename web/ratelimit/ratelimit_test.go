@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"sync"
 	"testing"
 	"time"
 )
@@ -22,5 +23,53 @@ func TestLimiter(t *testing.T) {
 	time.Sleep(60 * time.Millisecond)
 	if !l.Allow("1.2.3.4") {
 		t.Fatal("still refused after the window")
+	}
+}
+
+// Concurrent attempts reserve before checking: no more than max get through
+// however many arrive at once, and a success gives its place back.
+func TestReserve(t *testing.T) {
+	l := New(20, time.Minute)
+	var mu sync.Mutex
+	passed := 0
+	var wg sync.WaitGroup
+	for i := 0; i < 100; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, ok := l.Reserve("ip:1.2.3.4", "acct:a@b"); ok {
+				mu.Lock()
+				passed++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if passed != 20 {
+		t.Fatalf("%d attempts passed, want 20", passed)
+	}
+	if _, ok := l.Reserve("ip:5.6.7.8", "acct:a@b"); ok {
+		t.Fatal("another address got past the account's limit")
+	}
+	l2 := New(1, time.Minute)
+	a, _ := l2.Reserve("k")
+	a.Succeeded()
+	if _, ok := l2.Reserve("k"); !ok {
+		t.Fatal("a success used up the budget")
+	}
+}
+
+func TestRate(t *testing.T) {
+	r := NewRate(3, time.Hour)
+	for i := 0; i < 3; i++ {
+		if !r.Allow("a") {
+			t.Fatalf("refused within the burst (%d)", i)
+		}
+	}
+	if r.Allow("a") {
+		t.Fatal("allowed past the burst")
+	}
+	if !r.Allow("b") {
+		t.Fatal("another key refused")
 	}
 }

@@ -2,12 +2,16 @@ package ticket
 
 import (
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"msnserver/store"
 )
 
 func newSigner(t *testing.T) *Signer {
@@ -46,7 +50,7 @@ func TestForgedAndExpired(t *testing.T) {
 	if _, err := s.Check(string(tok)); err == nil {
 		t.Fatal("tampered ticket accepted")
 	}
-	old := s.issue(42, time.Now().Add(-time.Second))
+	old := s.issue(42, 0, time.Now().Add(-time.Second))
 	if _, err := s.Check(old); !errors.Is(err, ErrExpired) {
 		t.Fatalf("expired ticket: %v", err)
 	}
@@ -106,7 +110,7 @@ func FuzzCheck(f *testing.F) {
 	tok := s.Issue(1)
 	f.Add(tok)
 	f.Add(Compact(tok))
-	f.Add(s.issue(2, time.Unix(1, 0)))
+	f.Add(s.issue(2, 0, time.Unix(1, 0)))
 	for _, other := range respellings(tok)[10:20] {
 		f.Add(other)
 	}
@@ -137,5 +141,65 @@ func BenchmarkCheck(b *testing.B) {
 		if _, err := s.Check(tok); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+type accounts map[uint64]*store.Account
+
+func (a accounts) AccountByID(id uint64) (*store.Account, error) {
+	if x, ok := a[id]; ok {
+		return x, nil
+	}
+	return nil, store.ErrNotFound
+}
+
+// A ticket carries the account's generation; a later generation (password
+// change, disable) revokes it, and a v1 ticket from before generations
+// counts as generation 0.
+func TestGeneration(t *testing.T) {
+	s := newSigner(t)
+	a := &store.Account{ID: 7, Email: "a@b.c", TicketGen: 3}
+	all := accounts{7: a}
+	tok := s.IssueFor(a)
+	if got, err := s.Account(all, tok); err != nil || got != a {
+		t.Fatalf("Account = %v, %v", got, err)
+	}
+	a.TicketGen++
+	if _, err := s.Account(all, tok); !errors.Is(err, ErrRevoked) || !Refused(err) {
+		t.Fatalf("after a password change: %v, want ErrRevoked", err)
+	}
+	a.Disabled = true
+	if _, err := s.Account(all, s.IssueFor(a)); !errors.Is(err, ErrDisabled) {
+		t.Fatalf("disabled: %v", err)
+	}
+	if _, err := s.Account(all, s.Issue(8)); !errors.Is(err, store.ErrNotFound) || !Refused(err) {
+		t.Fatalf("unknown account: %v", err)
+	}
+	// A version-1 ticket (issued by an older server).
+	var p [payloadLen1]byte
+	p[0] = version1
+	binary.BigEndian.PutUint64(p[1:9], 9)
+	binary.BigEndian.PutUint64(p[9:17], uint64(time.Now().Add(time.Hour).Unix()))
+	v1 := b64.EncodeToString(p[:]) + "." + b64.EncodeToString(s.mac(p[:]))
+	if tk, err := s.Check(v1); err != nil || tk.AccountID != 9 || tk.Gen != 0 {
+		t.Fatalf("v1 ticket: %+v, %v", tk, err)
+	}
+}
+
+func TestReplaceKey(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "secrets", "ticket.key")
+	old, _ := LoadOrCreateKey(path)
+	if err := ReplaceKey(path); err != nil {
+		t.Fatal(err)
+	}
+	now, err := LoadOrCreateKey(path)
+	if err != nil || string(now) == string(old) {
+		t.Fatalf("key not replaced: %v", err)
+	}
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v", st.Mode())
+	}
+	if entries, _ := os.ReadDir(filepath.Dir(path)); len(entries) != 1 {
+		t.Fatalf("left files behind: %v", entries)
 	}
 }
