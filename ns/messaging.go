@@ -38,8 +38,19 @@ func (c *conn) handleXFR(cmd *wire.Command) error {
 // a connection that came through the gateway (web/gateway marks its conns
 // with a ViaGateway method; ns does not import it).
 func directConnect(nc net.Conn) string {
-	if g, ok := nc.(interface{ ViaGateway() bool }); ok && g.ViaGateway() {
-		return "0"
+	for nc != nil {
+		if g, ok := nc.(interface{ ViaGateway() bool }); ok {
+			if g.ViaGateway() {
+				return "0"
+			}
+			break
+		}
+		// Look through wrappers (the listener pool's *listen.Conn).
+		w, ok := nc.(interface{ NetConn() net.Conn })
+		if !ok {
+			break
+		}
+		nc = w.NetConn()
 	}
 	return "1"
 }

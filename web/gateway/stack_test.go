@@ -284,8 +284,10 @@ func (s *stack) login(c *client, email, contact string) (clientIP, clientPort st
 	clientPort = regexp.MustCompile(`ClientPort: (\S+)\r\n`).FindStringSubmatch(profile)[1]
 	c.send("BLP 5 AL")
 	c.expect("BLP 5 AL")
+	// An incremental ADL stores the contact: the server watches for a session
+	// only the contacts its stored address book holds.
 	at := strings.IndexByte(contact, '@')
-	c.sendPayload("ADL 6", `<ml l="1"><d n="`+contact[at+1:]+`"><c n="`+contact[:at]+`" l="3" t="1" /></d></ml>`)
+	c.sendPayload("ADL 6", `<ml><d n="`+contact[at+1:]+`"><c n="`+contact[:at]+`" l="3" t="1" /></d></ml>`)
 	c.expect("ADL 6 OK")
 	c.send("CHG 7 NLN 1611513916 0")
 	c.expect("CHG 7 NLN 1611513916 0")

@@ -161,6 +161,11 @@ type Conn struct {
 	done bool          // released; guarded by pool.mu
 }
 
+// NetConn is the connection the pool wraps (as *tls.Conn offers it), so a
+// server can see through the wrapper (ns asks whether a conn came through
+// the HTTP gateway).
+func (c *Conn) NetConn() net.Conn { return c.Conn }
+
 // Close closes the connection and gives its place back to the pool.
 func (c *Conn) Close() error {
 	c.pool.release(c)
