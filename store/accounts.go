@@ -85,13 +85,25 @@ func HashPassword(password string) ([]byte, error) {
 // login costs the same time either way.
 var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("no such account"), bcrypt.DefaultCost)
 
-// CheckPassword compares in constant-ish time; a nil account still costs one bcrypt.
+// bcryptCompare is bcrypt's check, a variable so tests can count the runs.
+var bcryptCompare = bcrypt.CompareHashAndPassword
+
+// CheckPassword compares in constant-ish time; a nil account still costs one
+// bcrypt. A password verified lately for the account's current hash is
+// accepted from memory (see verifyCache); a wrong one always costs a bcrypt.
 func CheckPassword(a *Account, password string) bool {
 	if a == nil || len(a.Hash) == 0 {
-		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		bcryptCompare(dummyHash, []byte(password))
 		return false
 	}
-	return bcrypt.CompareHashAndPassword(a.Hash, []byte(password)) == nil
+	if verified.hit(a, password) {
+		return true
+	}
+	if bcryptCompare(a.Hash, []byte(password)) != nil {
+		return false
+	}
+	verified.remember(a, password)
+	return true
 }
 
 // NewAccount describes an account to create.
@@ -258,20 +270,27 @@ func (s *Store) SetPassword(email, password string) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.UpdateAccount(email, func(a *Account) error { a.Hash = hash; a.TicketGen++; return nil })
+	a, err := s.UpdateAccount(email, func(a *Account) error { a.Hash = hash; a.TicketGen++; return nil })
+	if err == nil {
+		verified.forget(a.ID)
+	}
 	return err
 }
 
 // SetDisabled disables or enables an account. Disabling revokes its tickets
 // (TicketGen), so enabling it again does not revive them.
 func (s *Store) SetDisabled(email string, disabled bool) (*Account, error) {
-	return s.UpdateAccount(email, func(a *Account) error {
+	a, err := s.UpdateAccount(email, func(a *Account) error {
 		if disabled && !a.Disabled {
 			a.TicketGen++
 		}
 		a.Disabled = disabled
 		return nil
 	})
+	if err == nil {
+		verified.forget(a.ID)
+	}
+	return a, err
 }
 
 // DeleteAccount removes an account with its address book, memberships and
