@@ -244,10 +244,11 @@ func (s *Store) AccountByID(id uint64) (*Account, error) {
 }
 
 // UpdateAccount loads the account, lets fn change it and saves it, in one
-// transaction. The e-mail and ID cannot change.
+// transaction (shared with concurrent updates: see writeGrouped, fn may run
+// more than once on a fresh copy). The e-mail and ID cannot change.
 func (s *Store) UpdateAccount(email string, fn func(a *Account) error) (*Account, error) {
 	var out *Account
-	err := s.write(func(tx *bolt.Tx) error {
+	err := s.writeGrouped(func(tx *bolt.Tx) error {
 		a, err := accountByEmail(tx, email)
 		if err != nil {
 			return err
