@@ -96,7 +96,7 @@ func CheckPassword(a *Account, password string) bool {
 		bcryptCompare(dummyHash, []byte(password))
 		return false
 	}
-	if verified.hit(a, password) {
+	if PasswordRemembered(a, password) {
 		return true
 	}
 	if bcryptCompare(a.Hash, []byte(password)) != nil {
@@ -104,6 +104,14 @@ func CheckPassword(a *Account, password string) bool {
 	}
 	verified.remember(a, password)
 	return true
+}
+
+// PasswordRemembered reports, without a bcrypt run, whether password was
+// verified lately for a's current hash and ticket generation. Only a right
+// password can be remembered, so a caller may answer it before any limit on
+// guessing: it gives a guesser nothing.
+func PasswordRemembered(a *Account, password string) bool {
+	return a != nil && len(a.Hash) > 0 && verified.hit(a, password)
 }
 
 // NewAccount describes an account to create.

@@ -61,11 +61,6 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ip := clientIP(r)
-	if !s.limiter.Allow("ip:" + ip) {
-		s.log.Warn("RST rate limit", "ip", ip)
-		writeFault(w, "wsse:FailedAuthentication", "Authentication Failure", "0x80048821")
-		return
-	}
 	req, err := soap.Read(r)
 	var hdr rstHeader
 	var body rstRequest
@@ -79,24 +74,40 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeFault(w, "S:Client", "Invalid Request", "0x80048800")
 		return
 	}
-	// The attempt counts before bcrypt runs, per address and per account,
-	// so concurrent requests cannot all be checked before one failure is.
-	attempt, ok := s.limiter.Reserve("ip:"+ip, "account:"+strings.ToLower(strings.TrimSpace(hdr.Username)))
-	if !ok {
-		s.log.Warn("RST rate limit", "ip", ip, "user", strings.ToLower(hdr.Username))
-		writeFault(w, "wsse:FailedAuthentication", "Authentication Failure", "0x80048821")
-		return
-	}
 	acct, err := s.store.AccountByEmail(hdr.Username)
 	if err != nil {
 		acct = nil
 	}
-	if !store.CheckPassword(acct, hdr.Password) || acct.Disabled {
-		s.log.Info("RST failed", "ip", ip, "user", strings.ToLower(hdr.Username))
+	// A password verified lately (a client signing in again) is answered
+	// from memory before the limits: only a right password is remembered,
+	// so this helps no guesser, and a reconnect storm from one address is
+	// not refused. Anything else counts as an attempt before bcrypt runs,
+	// per address and per account, so concurrent requests cannot all be
+	// checked before one failure is.
+	if !store.PasswordRemembered(acct, hdr.Password) {
+		if !s.limiter.Allow("ip:" + ip) {
+			s.log.Warn("RST rate limit", "ip", ip)
+			writeFault(w, "wsse:FailedAuthentication", "Authentication Failure", "0x80048821")
+			return
+		}
+		attempt, ok := s.limiter.Reserve("ip:"+ip, "account:"+strings.ToLower(strings.TrimSpace(hdr.Username)))
+		if !ok {
+			s.log.Warn("RST rate limit", "ip", ip, "user", strings.ToLower(hdr.Username))
+			writeFault(w, "wsse:FailedAuthentication", "Authentication Failure", "0x80048821")
+			return
+		}
+		if !store.CheckPassword(acct, hdr.Password) {
+			s.log.Info("RST failed", "ip", ip, "user", strings.ToLower(hdr.Username))
+			writeFault(w, "wsse:FailedAuthentication", "Authentication Failure", "0x80048821")
+			return
+		}
+		attempt.Succeeded()
+	}
+	if acct.Disabled {
+		s.log.Info("RST failed: account disabled", "ip", ip, "user", acct.Email)
 		writeFault(w, "wsse:FailedAuthentication", "Authentication Failure", "0x80048821")
 		return
 	}
-	attempt.Succeeded()
 	now := time.Now().UTC()
 	resp := collection{
 		S: soap.NSEnvelope, WST: nsWST, WSSE: nsWSSE, WSU: nsWSU, SAML: nsSAML, WSP: nsWSP, PSF: nsPSF,

@@ -156,6 +156,33 @@ func TestRateLimit(t *testing.T) {
 	}
 }
 
+// A user whose password was verified lately signs in again even while a
+// guesser has used up the address's budget: only a right password is ever
+// remembered, so the guesser gains nothing; a password not remembered yet
+// still waits for the limit.
+func TestRememberedPasswordPassesTheLimit(t *testing.T) {
+	s, st, _ := newService(t)
+	st.CreateAccount(store.NewAccount{Email: "alice@hotmail.com", Password: "pw"})
+	st.CreateAccount(store.NewAccount{Email: "bob@hotmail.com", Password: "pw2"})
+	if _, body := call(t, s, request("alice@hotmail.com", "pw", "messenger.msn.com")); !strings.Contains(body, "BinarySecurityToken") {
+		t.Fatalf("first sign-in: %s", body)
+	}
+	for i := 0; i < 20; i++ {
+		call(t, s, request("alice@hotmail.com", "wrong", "messenger.msn.com"))
+	}
+	if _, body := call(t, s, request("alice@hotmail.com", "pw", "messenger.msn.com")); !strings.Contains(body, "BinarySecurityToken") {
+		t.Fatalf("returning sign-in refused by the guessing limit: %s", body)
+	}
+	if _, body := call(t, s, request("bob@hotmail.com", "pw2", "messenger.msn.com")); !strings.Contains(body, "FailedAuthentication") {
+		t.Fatal("a password not remembered yet passed an exhausted address budget")
+	}
+	// A disabled account gets no token, remembered password or not.
+	st.SetDisabled("alice@hotmail.com", true)
+	if _, body := call(t, s, request("alice@hotmail.com", "pw", "messenger.msn.com")); !strings.Contains(body, "FailedAuthentication") {
+		t.Fatal("a disabled account signed in")
+	}
+}
+
 func FuzzRST(f *testing.F) {
 	f.Add(request("alice@hotmail.com", "pw", addresses...))
 	f.Add(request("alice@hotmail.com", "wrong", "messenger.msn.com"))
