@@ -12,7 +12,9 @@ import (
 )
 
 // startKeepAlive serves a tiny SOAP-like handler with NewHTTPServer.
-func startKeepAlive(t *testing.T, maxIdle int, readTimeout time.Duration) (string, *http.Server) {
+// idle, when not nil, gets a value each time the server marks a connection
+// idle (after the client already has its answer).
+func startKeepAlive(t *testing.T, maxIdle int, readTimeout time.Duration, idle chan<- struct{}) (string, *http.Server) {
 	t.Helper()
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
@@ -21,6 +23,15 @@ func startKeepAlive(t *testing.T, maxIdle int, readTimeout time.Duration) (strin
 	})
 	srv := NewHTTPServer(h, nil, maxIdle, slog.New(slog.DiscardHandler))
 	srv.ReadTimeout = readTimeout
+	if idle != nil {
+		track := srv.ConnState
+		srv.ConnState = func(c net.Conn, st http.ConnState) {
+			track(c, st)
+			if st == http.StateIdle {
+				idle <- struct{}{}
+			}
+		}
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +68,7 @@ func post(c net.Conn, br *bufio.Reader) error {
 // an idle close and loses the request).
 func TestKeepAliveOutlastsReadTimeout(t *testing.T) {
 	const readTimeout = 100 * time.Millisecond
-	addr, _ := startKeepAlive(t, 0, readTimeout)
+	addr, _ := startKeepAlive(t, 0, readTimeout, nil)
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +87,10 @@ func TestKeepAliveOutlastsReadTimeout(t *testing.T) {
 // Past the bound on idle connections the one idle longest is closed, the
 // others stay usable.
 func TestIdleConnectionsBounded(t *testing.T) {
-	addr, _ := startKeepAlive(t, 2, ReadTimeout)
+	// The server marks a connection idle after the client has its answer:
+	// wait for each mark, so the order of falling idle is the test's.
+	idle := make(chan struct{}, 8)
+	addr, _ := startKeepAlive(t, 2, ReadTimeout, idle)
 	conns := make([]net.Conn, 3)
 	readers := make([]*bufio.Reader, 3)
 	for i := range conns {
@@ -89,6 +103,7 @@ func TestIdleConnectionsBounded(t *testing.T) {
 		if err := post(c, readers[i]); err != nil {
 			t.Fatalf("conn %d: %v", i, err)
 		}
+		<-idle
 	}
 	// The oldest idle connection is closed by the server.
 	conns[0].SetReadDeadline(time.Now().Add(10 * time.Second))
