@@ -164,6 +164,15 @@ var migrations = []func(tx *bolt.Tx) error{
 		}
 		return nil
 	},
+	// 3: MSNP15 roaming profiles and their documents (display pictures).
+	func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketRoaming, bucketDocuments, bucketDocURL} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
 }
 
 // SchemaVersion is the version this binary writes.
@@ -225,3 +234,5 @@ func getJSON(b *bolt.Bucket, key []byte, v any) error {
 	}
 	return json.Unmarshal(data, v)
 }
+
+func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
