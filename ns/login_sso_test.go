@@ -18,6 +18,12 @@ import (
 // does (to //RST.srf, Ids RST0…) and returns the messengerclear.live.com
 // ticket and its BinarySecret.
 func (ts *testServer) rstSSO(email, password string) (ticket string, secret []byte) {
+	ticket, secret, _ = ts.rstSSOAll(email, password)
+	return ticket, secret
+}
+
+// rstSSOAll is rstSSO that also returns the storage.msn.com ticket.
+func (ts *testServer) rstSSOAll(email, password string) (ticket string, secret []byte, storage string) {
 	ts.t.Helper()
 	body := fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?><Envelope xmlns="http://schemas.xmlsoap.org/soap/envelope/" xmlns:wsse="http://schemas.xmlsoap.org/ws/2003/06/secext" xmlns:wsp="http://schemas.xmlsoap.org/ws/2002/12/policy" xmlns:wsa="http://schemas.xmlsoap.org/ws/2004/03/addressing" xmlns:wst="http://schemas.xmlsoap.org/ws/2004/04/trust"><Header><wsse:Security><wsse:UsernameToken Id="user"><wsse:Username>%s</wsse:Username><wsse:Password>%s</wsse:Password></wsse:UsernameToken></wsse:Security></Header><Body><ps:RequestMultipleSecurityTokens xmlns:ps="http://schemas.microsoft.com/Passport/SoapServices/PPCRL" Id="RSTS">`+
 		`<wst:RequestSecurityToken Id="RST0"><wst:RequestType>http://schemas.xmlsoap.org/ws/2004/04/security/trust/Issue</wst:RequestType><wsp:AppliesTo><wsa:EndpointReference><wsa:Address>http://Passport.NET/tb</wsa:Address></wsa:EndpointReference></wsp:AppliesTo></wst:RequestSecurityToken>`+
@@ -40,14 +46,15 @@ func (ts *testServer) rstSSO(email, password string) (ticket string, secret []by
 	if m == nil {
 		ts.t.Fatalf("no messengerclear token with proof: %s", data)
 	}
-	if !strings.Contains(string(data), `Id="Compact2"`) {
+	st := regexp.MustCompile(`<wsse:BinarySecurityToken Id="Compact2">(t=[^&<]+)&amp;p=</wsse:BinarySecurityToken>`).FindSubmatch(data)
+	if st == nil {
 		ts.t.Fatalf("token Ids do not follow the request: %s", data)
 	}
 	secret, err = base64.StdEncoding.DecodeString(string(m[2]))
 	if err != nil || len(secret) != 24 {
 		ts.t.Fatalf("BinarySecret %q: %v", m[2], err)
 	}
-	return "t=" + string(m[1]) + "&p=", secret
+	return "t=" + string(m[1]) + "&p=", secret, string(st[1]) + "&p="
 }
 
 // ssoStart runs VER MSNP15, CVR and USR SSO I, returning the nonce.
