@@ -717,6 +717,7 @@ func runLoadtest(args []string) error {
 	fs.StringVar(&cfg.Transport, "transport", loadtest.TransportTCP, "tcp, or gateway: NS and SB through the HTTP gateway, polling like Messenger")
 	fs.StringVar(&cfg.GatewayURL, "gateway", "", "base URL of the HTTP gateway (default: -http)")
 	fs.DurationVar(&cfg.PollEvery, "poll-every", 2*time.Second, "gateway: pause after an empty poll (Messenger: 2s)")
+	fs.IntVar(&cfg.Dialect, "dialect", 14, "protocol the clients sign in with: 14 (USR TWN) or 15 (USR SSO with the RPS proof)")
 	fs.BoolVar(&cfg.Insecure, "insecure", false, "do not verify the HTTPS certificate (the server's generated one)")
 	fs.StringVar(&cfg.Prefix, "prefix", "user", "accounts are PREFIX<n>@DOMAIN, as seeded")
 	fs.StringVar(&cfg.Domain, "domain", "example.com", "e-mail domain of the accounts")
