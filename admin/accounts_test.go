@@ -117,7 +117,7 @@ func TestAccountRoamingProfile(t *testing.T) {
 	}
 	expect(t, c.get("/accounts/bob@hotmail.com"), http.StatusOK, "None roamed.")
 	expect(t, c.get("/accounts/bob@hotmail.com/picture"), http.StatusNotFound)
-	expect(t, c.get("/connections"), http.StatusOK, "<th>Protocol</th>", "<td>MSNP15</td>", "<td>MSNP14</td>")
+	expect(t, c.get("/connections"), http.StatusOK, `<span class="muted dialect">MSNP15</span>`, `<span class="muted dialect">MSNP14</span>`)
 	// Without a session the picture is not served.
 	if r := ts.client(t).get("/accounts/alice@hotmail.com/picture"); r.status == http.StatusOK {
 		t.Fatalf("picture served without a login: %d", r.status)
