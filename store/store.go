@@ -196,6 +196,13 @@ func (s *Store) migrate() error {
 	if have > SchemaVersion {
 		return fmt.Errorf("schema %d > %d: %w", have, SchemaVersion, ErrTooNew)
 	}
+	if have > 0 && have < SchemaVersion {
+		// An automatic upgrade keeps the old store beside the new one.
+		bak := fmt.Sprintf("%s.schema%d.bak", s.path, have)
+		if _, err := s.BackupToFile(bak); err != nil {
+			return fmt.Errorf("back up before migrating from schema %d: %w", have, err)
+		}
+	}
 	for v := have; v < SchemaVersion; v++ {
 		step := migrations[v]
 		err := s.write(func(tx *bolt.Tx) error {

@@ -317,6 +317,10 @@ func TestMigrateFromSchema2(t *testing.T) {
 	if int(v) != SchemaVersion {
 		t.Fatalf("schema after migration: %d", v)
 	}
+	// The store as it was is kept beside it.
+	if schema, err := CheckBackup(filepath.Join(dir, FileName+".schema2.bak")); err != nil || schema != 2 {
+		t.Fatalf("backup before the upgrade: schema %d, %v", schema, err)
+	}
 }
 
 // TestWriteSchema2Fixture regenerates testdata/schema2.db (MSN_WRITE_FIXTURE=2).
