@@ -92,17 +92,14 @@ func TestSSOLogin(t *testing.T) {
 	ts.addUser("alice@hotmail.com", "pw", "Alice", 1)
 	ts.addUser("bob@hotmail.com", "pw", "Bob", 1)
 	a := ts.loginSSO("alice@hotmail.com", "pw")
-	a.online("bob@hotmail.com")
-	// After login MSNP15 behaves as MSNP14: presence with network ids.
+	a.online()
 	b := ts.loginSSO("bob@hotmail.com", "pw")
-	b.send("BLP 5 AL")
-	b.expect("BLP 5 AL")
-	b.sendPayload("ADL 6", initialML("alice@hotmail.com"))
-	b.expect("ADL 6 OK")
-	b.send("CHG 7 NLN 1611513916 0")
-	b.expect("CHG 7 NLN 1611513916 0")
-	b.expectRe(`ILN 7 NLN alice@hotmail\.com 1 Alice 1611513916 0`)
-	if got := a.barrier(); len(got) == 0 || !strings.HasPrefix(got[0], "NLN NLN bob@hotmail.com 1 Bob ") {
+	b.online()
+	befriend(t, a, b, "alice@hotmail.com", "bob@hotmail.com")
+	// After login MSNP15 behaves as MSNP14: presence with network ids.
+	b.send("CHG " + b.next() + " AWY 1611513916 0")
+	b.barrier()
+	if got := a.barrier(); len(got) == 0 || got[0] != "NLN AWY bob@hotmail.com 1 Bob 1611513916 0" {
 		t.Fatalf("alice saw %q", got)
 	}
 }

@@ -140,4 +140,9 @@ func TestStorageFaults(t *testing.T) {
 	}
 	fault(st, "CreateDocument", upload([]byte("<html><script>alert(1)</script></html>")), "InvalidObjectData")
 	fault(st, "CreateDocument", upload(append(append([]byte(nil), tinyPNG...), make([]byte, 130*1024)...)), "QuotaExceeded")
+	// A password change revokes the storage ticket like every other.
+	if err := ts.store.SetPassword("alice@hotmail.com", "new"); err != nil {
+		t.Fatal(err)
+	}
+	fault(st, "GetProfile", handle(a.CID), "AuthenticationFailed")
 }

@@ -13,7 +13,6 @@ package storage
 
 import (
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -128,16 +127,11 @@ func (s *Service) authenticate(req *soap.Request) (*store.Account, string, error
 	if tok == "" {
 		return nil, "", errBadTicket(errors.New("no StorageUserHeader/TicketToken"))
 	}
-	t, err := s.tickets.Check(tok)
+	// The one check every service makes: signature, expiry, account,
+	// disabled, and revoked by a password change.
+	acct, err := s.tickets.Account(s.store, tok)
 	if err != nil {
 		return nil, "", errBadTicket(err)
-	}
-	acct, err := s.store.AccountByID(t.AccountID)
-	if err != nil {
-		return nil, "", errBadTicket(err)
-	}
-	if acct.Disabled {
-		return nil, "", errBadTicket(fmt.Errorf("account %s is disabled", acct.Email))
 	}
 	return acct, tok, nil
 }
