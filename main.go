@@ -342,7 +342,7 @@ type serveConfig struct {
 	data, nsAddr, sbAddr, httpAddr, httpsAddr, adminAddr, publicHost string
 	tlsNames                                                         string
 	challenge, debug, adminTLS, tlsLegacy, metricsPublic             bool
-	oimExpiryDays, oimMax, maxConns, maxConnsPerIP                   int
+	oimExpiryDays, oimMax, maxConns, maxConnsPerIP, maxMSNP          int
 	gateway                                                          gateway.Options
 }
 
@@ -368,9 +368,13 @@ func runServe(args []string) error {
 	fs.BoolVar(&cfg.tlsLegacy, "tls-legacy", envBool("MSN_TLS_LEGACY", true), "offer TLS 1.0/1.1 and the RSA and 3DES suites Windows XP needs; false: TLS 1.2+ with Go's default suites [MSN_TLS_LEGACY]")
 	fs.BoolVar(&cfg.adminTLS, "admin-tls", envBool("MSN_ADMIN_TLS", false), "serve the admin console over HTTPS with the generated certificate (its cookies are then Secure) [MSN_ADMIN_TLS]")
 	fs.BoolVar(&cfg.metricsPublic, "metrics-public", envBool("MSN_METRICS_PUBLIC", false), "serve /metrics on the admin port to anyone; by default only to loopback clients and signed-in admins [MSN_METRICS_PUBLIC]")
+	fs.IntVar(&cfg.maxMSNP, "max-msnp", envInt("MSN_MAX_MSNP", 15), "highest protocol negotiated: 13, 14 or 15 (15 = MSNP15 with SSO login and roaming profiles) [MSN_MAX_MSNP]")
 	fs.BoolVar(&cfg.debug, "debug", env("MSN_DEBUG", "") != "", "log protocol lines [MSN_DEBUG]")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if cfg.maxMSNP < 13 || cfg.maxMSNP > 15 {
+		return fmt.Errorf("-max-msnp %d: must be 13, 14 or 15 (flag -max-msnp or MSN_MAX_MSNP)", cfg.maxMSNP)
 	}
 	level := slog.LevelInfo
 	if cfg.debug {
@@ -504,7 +508,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		OIM: oim.Options{ExpiryDays: cfg.oimExpiryDays, MaxPerRecipient: cfg.oimMax}})
 	nsSrv := ns.New(h, st, tickets, log.With("svc", "ns"), ns.Options{
 		Policy: policy, Challenge: cfg.challenge, MailData: webSrv.OIM().MailData,
-		MaxConns: cfg.maxConns, MaxConnsPerIP: cfg.maxConnsPerIP,
+		MaxConns: cfg.maxConns, MaxConnsPerIP: cfg.maxConnsPerIP, MaxMSNP: cfg.maxMSNP,
 	})
 	sbSrv := sb.New(h, log.With("svc", "sb"), sb.Options{})
 	h.OnKick(func(s *hub.Session) { sbSrv.Disconnect(s) })
@@ -713,6 +717,7 @@ func runLoadtest(args []string) error {
 	fs.StringVar(&cfg.Transport, "transport", loadtest.TransportTCP, "tcp, or gateway: NS and SB through the HTTP gateway, polling like Messenger")
 	fs.StringVar(&cfg.GatewayURL, "gateway", "", "base URL of the HTTP gateway (default: -http)")
 	fs.DurationVar(&cfg.PollEvery, "poll-every", 2*time.Second, "gateway: pause after an empty poll (Messenger: 2s)")
+	fs.IntVar(&cfg.Dialect, "dialect", 14, "protocol the clients sign in with: 14 (USR TWN) or 15 (USR SSO with the RPS proof)")
 	fs.BoolVar(&cfg.Insecure, "insecure", false, "do not verify the HTTPS certificate (the server's generated one)")
 	fs.StringVar(&cfg.Prefix, "prefix", "user", "accounts are PREFIX<n>@DOMAIN, as seeded")
 	fs.StringVar(&cfg.Domain, "domain", "example.com", "e-mail domain of the accounts")

@@ -102,6 +102,28 @@ func TestAccountPage(t *testing.T) {
 	expect(t, c.get("/accounts/nobody@example.com"), http.StatusNotFound, "There is no such account.")
 }
 
+// TestAccountRoamingProfile: the account page shows the roamed message,
+// name and picture; the picture is served with its type; connections show
+// their dialect.
+func TestAccountRoamingProfile(t *testing.T) {
+	ts := start(t)
+	c := ts.client(t).login()
+	expect(t, c.get("/accounts/alice@hotmail.com"), http.StatusOK,
+		"at the beach &lt;3", "Alice (roamed)", `<img class="tile" src="/accounts/alice@hotmail.com/picture"`, "image/png", "(MSNP15)")
+	r := c.get("/accounts/alice@hotmail.com/picture")
+	expect(t, r, http.StatusOK)
+	if r.header.Get("Content-Type") != "image/png" || r.header.Get("X-Content-Type-Options") != "nosniff" || r.body != string(testPNG) {
+		t.Fatalf("picture: %q %q %q", r.header.Get("Content-Type"), r.header.Get("X-Content-Type-Options"), r.body)
+	}
+	expect(t, c.get("/accounts/bob@hotmail.com"), http.StatusOK, "None roamed.")
+	expect(t, c.get("/accounts/bob@hotmail.com/picture"), http.StatusNotFound)
+	expect(t, c.get("/connections"), http.StatusOK, `<span class="muted dialect">MSNP15</span>`, `<span class="muted dialect">MSNP14</span>`)
+	// Without a session the picture is not served.
+	if r := ts.client(t).get("/accounts/alice@hotmail.com/picture"); r.status == http.StatusOK {
+		t.Fatalf("picture served without a login: %d", r.status)
+	}
+}
+
 func TestAccountRename(t *testing.T) {
 	ts := start(t)
 	c := ts.client(t).login()

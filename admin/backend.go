@@ -23,6 +23,8 @@ type Backend interface {
 	SetPassword(ctx context.Context, email, password string) error
 	SetDisabled(ctx context.Context, email string, disabled bool) error // disabling also disconnects
 	DeleteAccount(ctx context.Context, email string) error
+	// Picture is the account's roamed display picture: its type and bytes (ErrNotFound when none).
+	Picture(ctx context.Context, email string) (mime string, data []byte, err error)
 
 	// The shields policy (GCF) XML sent at login. SetPolicy validates too;
 	// the console has already checked that it is well-formed with root <Policies>.
@@ -44,6 +46,7 @@ type Backend interface {
 type (
 	Account       = model.Account
 	AccountDetail = model.AccountDetail
+	Picture       = model.Picture
 	Contact       = model.Contact
 	Session       = model.Session
 	Switchboard   = model.Switchboard

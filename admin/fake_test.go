@@ -40,7 +40,8 @@ func (f *fakeBackend) Backup(w io.Writer) (int64, error) {
 
 type fakeAccount struct {
 	admin.AccountDetail
-	password string
+	password    string
+	pictureData []byte
 }
 
 const (
@@ -49,6 +50,9 @@ const (
 	testPolicy   = `<Policies><Policy type="SHIELDS"><config><shield><cli maj="7" min="0" minbld="0" maxbld="9999" deny=" " /></shield><block></block></config></Policy></Policies>`
 	testCA       = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n"
 )
+
+// testPNG stands in for a roamed display picture.
+var testPNG = []byte("\x89PNG\r\n\x1a\nfake")
 
 func newFakeBackend() *fakeBackend {
 	f := &fakeBackend{
@@ -63,8 +67,11 @@ func newFakeBackend() *fakeBackend {
 			{Email: "bob@hotmail.com", Name: "Bob Smith", Network: 1, Lists: "FL AL RL", Groups: []string{"Friends"}},
 			{Email: "carol@yahoo.com", Name: "carol@yahoo.com", Network: 32, Lists: "FL AL", Groups: []string{"Work", "Friends"}},
 		},
-		Groups: []string{"Friends", "Work"},
-	}}
+		Groups:          []string{"Friends", "Work"},
+		PersonalMessage: "at the beach <3",
+		RoamedName:      "Alice (roamed)",
+		Picture:         &admin.Picture{Mime: "image/png", Size: len(testPNG), Modified: created},
+	}, pictureData: testPNG}
 	f.accounts["bob@hotmail.com"] = &fakeAccount{password: "bobpw", AccountDetail: admin.AccountDetail{
 		Account: admin.Account{Email: "bob@hotmail.com", Name: "Bob Smith", Network: admin.NetworkMSN, Created: created},
 	}}
@@ -73,8 +80,8 @@ func newFakeBackend() *fakeBackend {
 	}}
 	since := time.Now().Add(-42 * time.Minute)
 	f.sessions = []admin.Session{
-		{Email: "alice@hotmail.com", Name: "Alice", Status: "NLN", ClientVersion: "8.1.0178", RemoteAddr: "192.0.2.21:50123", Since: since, Switchboards: 1},
-		{Email: "bob@hotmail.com", Name: "Bob Smith", Status: "AWY", ClientVersion: "8.1.0178", RemoteAddr: "192.0.2.22:50777", Since: since.Add(5 * time.Minute), Switchboards: 1},
+		{Email: "alice@hotmail.com", Name: "Alice", Status: "NLN", ClientVersion: "8.1.0178", Dialect: "MSNP15", RemoteAddr: "192.0.2.21:50123", Since: since, Switchboards: 1},
+		{Email: "bob@hotmail.com", Name: "Bob Smith", Status: "AWY", ClientVersion: "8.1.0178", Dialect: "MSNP14", RemoteAddr: "192.0.2.22:50777", Since: since.Add(5 * time.Minute), Switchboards: 1},
 	}
 	f.sbs = []admin.Switchboard{{ID: "1849502", Members: []string{"alice@hotmail.com", "bob@hotmail.com"}, Since: since.Add(10 * time.Minute), Messages: 17}}
 	return f
@@ -164,6 +171,16 @@ func (f *fakeBackend) Account(_ context.Context, email string) (admin.AccountDet
 	d := a.AccountDetail
 	d.Online = f.online(a.Email)
 	return d, nil
+}
+
+func (f *fakeBackend) Picture(_ context.Context, email string) (string, []byte, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	a, ok := f.accounts[strings.ToLower(email)]
+	if !ok || a.Picture == nil {
+		return "", nil, fmt.Errorf("picture of %s: %w", email, admin.ErrNotFound)
+	}
+	return a.Picture.Mime, a.pictureData, nil
 }
 
 func (f *fakeBackend) CreateAccount(_ context.Context, email, password, name string, network int) error {

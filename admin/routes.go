@@ -30,6 +30,7 @@ func (s *Server) routes() {
 	app.Get("/accounts/new", s.handleAccountNew)
 	app.Post("/accounts", s.handleAccountCreate)
 	app.Get("/accounts/:email", s.handleAccountShow)
+	app.Get("/accounts/:email/picture", s.handleAccountPicture)
 	app.Post("/accounts/:email/rename", s.handleAccountRename)
 	app.Post("/accounts/:email/password", s.handleAccountPassword)
 	app.Post("/accounts/:email/disable", s.handleAccountDisable(true))

@@ -22,8 +22,8 @@ type state uint8
 
 const (
 	stateConnected   state = 1 << iota // before VER
-	stateVersioned                     // VER agreed, before USR TWN I
-	stateAuthPending                   // USR TWN I answered, waiting for the ticket
+	stateVersioned                     // VER agreed, before USR I
+	stateAuthPending                   // USR TWN/SSO I answered, waiting for the ticket (and proof)
 	stateLoggedIn                      // USR OK sent
 )
 
@@ -97,6 +97,7 @@ type conn struct {
 	sess      *hub.Session
 	challenge string    // outstanding CHL
 	personal  *personal // the UUX document watchers see, from login on
+	nonce     string    // MSNP15: the USR SSO nonce awaiting its proof
 	loginAt   time.Time
 
 	kickOnce sync.Once

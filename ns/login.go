@@ -15,27 +15,39 @@ import (
 	"msnserver/web/ticket"
 )
 
-// handleVER picks MSNP14 (or MSNP13) from the client's list; anything else
-// gets "VER trid 0" and a close (ns-login.md §2).
+// handleVER picks the highest dialect the client offers, up to the
+// configured ceiling (Options.MaxMSNP): MSNP15 (USR SSO), MSNP14 or MSNP13.
+// A list with none of them gets "VER trid 0" and a close (ns-login.md §2).
 func (c *conn) handleVER(cmd *wire.Command) error {
-	chosen := ""
+	best := 0
 	for _, d := range cmd.Args {
-		if d == "MSNP14" {
-			chosen = d
-			break
-		}
-		if d == "MSNP13" {
-			chosen = d
+		n, ok := dialectNumber(d)
+		if ok && n <= c.srv.opts.MaxMSNP && n > best {
+			best = n
 		}
 	}
-	if chosen == "" {
+	if best == 0 {
 		c.out.CloseAfter(wire.Line("VER", cmd.TrID, "0"))
 		return nil
 	}
+	chosen := "MSNP" + strconv.Itoa(best)
 	c.dialect = chosen
 	c.state = stateVersioned
 	c.sendLine("VER", cmd.TrID, chosen)
 	return nil
+}
+
+// dialectNumber maps the dialects this server speaks to their number.
+func dialectNumber(d string) (int, bool) {
+	switch d {
+	case "MSNP13":
+		return 13, true
+	case "MSNP14":
+		return 14, true
+	case "MSNP15":
+		return 15, true
+	}
+	return 0, false
 }
 
 // handleCVR echoes the client's own version as recommended and minimum, so
@@ -59,18 +71,31 @@ func (s *Server) publicHost() string {
 	return host
 }
 
-// handleUSR runs Tweener authentication: "TWN I handle" gets the policy
-// parameters and the GCF policy; "TWN S ticket" logs in.
+// handleUSR runs the login: Tweener ("TWN I handle" gets the policy
+// parameters and the GCF policy; "TWN S ticket" logs in) up to MSNP14, and
+// SSO in MSNP15 ("SSO I handle" gets the policy and a nonce; "SSO S ticket
+// proof" logs in, see usr_sso.go). A package the dialect does not use closes
+// the connection, as an unknown one always did.
 func (c *conn) handleUSR(cmd *wire.Command) error {
-	if len(cmd.Args) < 3 || cmd.Args[0] != "TWN" {
-		return fmt.Errorf("security package %q: %w", strings.Join(cmd.Args, " "), wire.ErrClose)
+	pkg := "TWN"
+	if c.dialect == "MSNP15" {
+		pkg = "SSO"
+	}
+	if len(cmd.Args) < 3 || cmd.Args[0] != pkg {
+		return fmt.Errorf("security package %q in %s: %w", strings.Join(cmd.Args, " "), c.dialect, wire.ErrClose)
 	}
 	switch cmd.Args[1] {
 	case "I":
+		if pkg == "SSO" {
+			return c.usrSSOInitial(cmd)
+		}
 		return c.usrInitial(cmd)
 	case "S":
 		if c.state != stateAuthPending {
-			return wire.Fatal(wire.ErrAuthFailed, "USR TWN S before USR TWN I")
+			return wire.Fatal(wire.ErrAuthFailed, "USR "+pkg+" S before USR "+pkg+" I")
+		}
+		if pkg == "SSO" {
+			return c.usrSSOProof(cmd)
 		}
 		return c.usrTicket(cmd)
 	}
@@ -109,9 +134,19 @@ func policyParameters(now time.Time) string {
 
 func (c *conn) usrTicket(cmd *wire.Command) error {
 	compact := cmd.Args[2]
+	acct, err := c.checkTicket(compact)
+	if err != nil {
+		return err
+	}
+	return c.loggedIn(cmd, acct, compact)
+}
+
+// checkTicket checks a login ticket and that it belongs to the handle given
+// in USR I; a refusal counts against the address's failed-login budget.
+func (c *conn) checkTicket(compact string) (*store.Account, error) {
 	if !c.srv.failedLogins.Allow(c.ip) {
 		c.log.Warn("login refused: too many failed logins from this address")
-		return wire.Fatal(wire.ErrAuthFailed, "rate limited")
+		return nil, wire.Fatal(wire.ErrAuthFailed, "rate limited")
 	}
 	acct, err := c.srv.tickets.Account(c.srv.store, compact)
 	if err == nil && acct.Email != c.handle {
@@ -120,11 +155,17 @@ func (c *conn) usrTicket(cmd *wire.Command) error {
 	if ticket.Refused(err) {
 		c.srv.failedLogins.Fail(c.ip)
 		c.log.Info("login refused", "handle", c.handle, "why", err)
-		return wire.Fatal(wire.ErrAuthFailed, "ticket refused")
+		return nil, wire.Fatal(wire.ErrAuthFailed, "ticket refused")
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
+	return acct, nil
+}
+
+// loggedIn completes a login: the session joins the hub and the client gets
+// USR OK, SBS and the profile message (the same in every dialect).
+func (c *conn) loggedIn(cmd *wire.Command, acct *store.Account, compact string) error {
 	_, lists, err := c.srv.store.Lists(acct.Email)
 	if err != nil {
 		return err
@@ -136,6 +177,7 @@ func (c *conn) usrTicket(cmd *wire.Command) error {
 	c.log = c.log.With("account", acct.Email)
 	c.sess = c.srv.hub.NewSession(acct, lists, c.out, c.nc.RemoteAddr().String(), c.client)
 	c.sess.MSNP13 = c.dialect == "MSNP13"
+	c.sess.Dialect = c.dialect
 	c.personal = newPersonal(acct.PSM)
 	c.sess.DirectConnect = directConnect(c.nc)
 	if acct.PSM != "" {

@@ -102,9 +102,13 @@ func TestVersionNegotiation(t *testing.T) {
 	ts := startServer(t, Options{})
 	c := ts.dial("wlm81")
 	c.send("VER 1 MSNP15 MSNP14 MSNP13 CVR0")
-	c.expect("VER 1 MSNP14")
+	c.expect("VER 1 MSNP15")
 	c.send("VER 2 MSNP14")
 	c.expectClosed()
+
+	c = ts.dial("wlm80")
+	c.send("VER 1 MSNP14 MSNP13 CVR0")
+	c.expect("VER 1 MSNP14")
 
 	c = ts.dial("old")
 	c.send("VER 1 MSNP8 CVR0")

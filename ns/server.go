@@ -44,6 +44,9 @@ type Options struct {
 	MaxContacts int
 	// MailData returns the initial mail-data MSG sent after the first CHG (nil: none).
 	MailData func(email string) []byte
+	// MaxMSNP is the highest dialect negotiated: 13, 14 or 15 (default 15).
+	// 14 holds MSNP15 clients (WLM 8.1/8.5) to MSNP14 and Tweener login.
+	MaxMSNP int
 	// QueueLimit is the most a slow reader may have pending before it is dropped.
 	QueueLimit int
 	// XFRBurst XFR SBs may come back to back from one user; after that one
@@ -76,6 +79,9 @@ func (o *Options) defaults() {
 	}
 	if o.XFRInterval == 0 {
 		o.XFRInterval = time.Second
+	}
+	if o.MaxMSNP == 0 {
+		o.MaxMSNP = 15
 	}
 	if o.MaxContacts == 0 {
 		o.MaxContacts = store.MaxContacts

@@ -322,6 +322,9 @@ func (s *Store) DeleteAccount(email string) error {
 		if err := deleteOIMsFor(tx, a.Email); err != nil {
 			return err
 		}
+		if err := deleteRoamingFor(tx, a.ID); err != nil {
+			return err
+		}
 		if err := tx.Bucket(bucketEmailIndex).Delete([]byte(a.Email)); err != nil {
 			return err
 		}

@@ -164,6 +164,15 @@ var migrations = []func(tx *bolt.Tx) error{
 		}
 		return nil
 	},
+	// 3: MSNP15 roaming profiles and their documents (display pictures).
+	func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketRoaming, bucketDocuments, bucketDocURL} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
 }
 
 // SchemaVersion is the version this binary writes.
@@ -186,6 +195,13 @@ func (s *Store) migrate() error {
 	}
 	if have > SchemaVersion {
 		return fmt.Errorf("schema %d > %d: %w", have, SchemaVersion, ErrTooNew)
+	}
+	if have > 0 && have < SchemaVersion {
+		// An automatic upgrade keeps the old store beside the new one.
+		bak := fmt.Sprintf("%s.schema%d.bak", s.path, have)
+		if _, err := s.BackupToFile(bak); err != nil {
+			return fmt.Errorf("back up before migrating from schema %d: %w", have, err)
+		}
 	}
 	for v := have; v < SchemaVersion; v++ {
 		step := migrations[v]
@@ -225,3 +241,5 @@ func getJSON(b *bolt.Bucket, key []byte, v any) error {
 	}
 	return json.Unmarshal(data, v)
 }
+
+func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }

@@ -277,3 +277,73 @@ func itoa(i int) string {
 		}
 	}
 }
+
+// TestMigrateFromSchema2 opens a frozen store written at schema 2 (DO NOT
+// EDIT testdata/schema2.db), before roaming profiles, and checks schema 3
+// adds them: the old account gets an empty profile it can write, with a
+// picture.
+func TestMigrateFromSchema2(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile("testdata/schema2.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, FileName), data, 0o600)
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	a, err := s.AccountByEmail("old@hotmail.com")
+	if err != nil || a.Name != "Old Timer" || a.PSM != "before roaming" {
+		t.Fatalf("account from schema 2: %+v %v", a, err)
+	}
+	if n, err := s.AdminCount(); err != nil || n != 1 {
+		t.Fatalf("admins from schema 2: %d %v", n, err)
+	}
+	p, err := s.RoamingProfile(a.ID)
+	if err != nil || p.Created || p.Photo != 0 {
+		t.Fatalf("profile after migration: %+v %v", p, err)
+	}
+	doc, err := s.CreateDocument(a.ID, "tile", "image/png", []byte("\x89PNG"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UpdateRoamingProfile(a.ID, func(p *RoamingProfile) error { p.Photo = doc.ID; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	var v uint32
+	s.read(func(tx *bolt.Tx) error { v = binary.BigEndian.Uint32(tx.Bucket(bucketMeta).Get(keySchema)); return nil })
+	if int(v) != SchemaVersion {
+		t.Fatalf("schema after migration: %d", v)
+	}
+	// The store as it was is kept beside it.
+	if schema, err := CheckBackup(filepath.Join(dir, FileName+".schema2.bak")); err != nil || schema != 2 {
+		t.Fatalf("backup before the upgrade: schema %d, %v", schema, err)
+	}
+}
+
+// TestWriteSchema2Fixture regenerates testdata/schema2.db (MSN_WRITE_FIXTURE=2).
+func TestWriteSchema2Fixture(t *testing.T) {
+	if os.Getenv("MSN_WRITE_FIXTURE") != "2" {
+		t.Skip("set MSN_WRITE_FIXTURE=2 to regenerate the frozen fixture")
+	}
+	saved := migrations
+	migrations = migrations[:2]
+	SchemaVersion = 2
+	defer func() { migrations = saved; SchemaVersion = len(saved) }()
+	dir := t.TempDir()
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.write(func(tx *bolt.Tx) error {
+		return insertAccount(tx, &Account{Email: "old@hotmail.com", Name: "Old Timer", Network: 1, Hash: []byte("x"), PUID: 1<<32 | 2, CID: 3, PSM: "before roaming", Created: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+	})
+	if err := s.SetAdminPassword("admin", "pw"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	data, _ := os.ReadFile(filepath.Join(dir, FileName))
+	os.WriteFile("testdata/schema2.db", data, 0o644)
+}

@@ -16,6 +16,7 @@ import (
 	"msnserver/web/ab"
 	"msnserver/web/oim"
 	"msnserver/web/passport"
+	"msnserver/web/storage"
 	"msnserver/web/ticket"
 )
 
@@ -72,6 +73,9 @@ func New(d Deps) *Server {
 	s.oim = oim.New(oim.Deps{Store: d.Store, Tickets: d.Tickets, Notifier: d.Notifier, Log: d.Log, Options: d.OIM})
 	s.Handle(oim.PathStore, s.oim.StoreHandler())
 	s.Handle(oim.PathRSI, s.oim.RSIHandler())
+	st := storage.New(d.Store, d.Tickets, d.Log)
+	s.Handle(storage.Path, st)
+	s.Handle(storage.TilePath, st.TileHandler())
 	return s
 }
 

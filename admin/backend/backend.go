@@ -9,6 +9,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"sort"
 	"strconv"
@@ -182,9 +183,57 @@ func (b *Backend) Account(ctx context.Context, email string) (admin.AccountDetai
 			d.Contacts = append(d.Contacts, *c)
 		}
 		sort.Slice(d.Contacts, func(i, j int) bool { return d.Contacts[i].Email < d.Contacts[j].Email })
+		d.PersonalMessage = html.UnescapeString(a.PSM)
 		return nil
 	})
-	return d, mapErr(err)
+	if err != nil {
+		return d, mapErr(err)
+	}
+	return d, mapErr(b.roaming(&d))
+}
+
+// roaming fills in the account's roaming profile.
+func (b *Backend) roaming(d *admin.AccountDetail) error {
+	a, err := b.store.AccountByEmail(d.Email)
+	if err != nil {
+		return err
+	}
+	p, err := b.store.RoamingProfile(a.ID)
+	if err != nil {
+		return err
+	}
+	if !p.PersonalStatusModified.IsZero() {
+		d.PersonalMessage = p.PersonalStatus
+	}
+	if !p.DisplayNameModified.IsZero() {
+		d.RoamedName = p.DisplayName
+	}
+	if p.Photo != 0 {
+		if doc, err := b.store.Document(a.ID, p.Photo); err == nil {
+			d.Picture = &admin.Picture{Mime: doc.Mime, Size: len(doc.Data), Modified: doc.Modified}
+		}
+	}
+	return nil
+}
+
+// Picture returns the account's roamed display picture.
+func (b *Backend) Picture(ctx context.Context, email string) (string, []byte, error) {
+	a, err := b.store.AccountByEmail(email)
+	if err != nil {
+		return "", nil, mapErr(err)
+	}
+	p, err := b.store.RoamingProfile(a.ID)
+	if err != nil {
+		return "", nil, err
+	}
+	if p.Photo == 0 {
+		return "", nil, fmt.Errorf("%s has no display picture: %w", email, admin.ErrNotFound)
+	}
+	doc, err := b.store.Document(a.ID, p.Photo)
+	if err != nil {
+		return "", nil, mapErr(err)
+	}
+	return doc.Mime, doc.Data, nil
 }
 
 // CreateAccount creates an account.
@@ -292,7 +341,7 @@ func (b *Backend) Sessions() []admin.Session {
 	for _, s := range b.hub.Online() {
 		out = append(out, admin.Session{
 			Email: s.Email, Name: s.Name(), Status: s.Status(), ClientVersion: s.Client,
-			RemoteAddr: s.RemoteAddr, Since: s.Since, Switchboards: s.SwitchboardCount(),
+			RemoteAddr: s.RemoteAddr, Since: s.Since, Switchboards: s.SwitchboardCount(), Dialect: s.Dialect,
 		})
 	}
 	return out

@@ -81,7 +81,7 @@ func TestEndToEnd(t *testing.T) {
 	sb := c.openSwitchboard(8)
 	b.open("/connections")
 	b.expect("main", "Signed in (1)", "Conversations (1)")
-	b.expect("tbody tr", email, "Kim", "Online", "MSNMSGR 8.0.0787", c.nc.LocalAddr().String())
+	b.expect("tbody tr", email, "Kim", "Online", "MSNMSGR 8.0.0787", "MSNP14", c.nc.LocalAddr().String())
 	b.expect(".card:nth-of-type(2) tbody tr", email)
 	if chats := b.text("tbody tr td:nth-child(6)"); chats != "1" {
 		t.Fatalf("chats column says %q, want 1", chats)

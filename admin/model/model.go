@@ -47,6 +47,18 @@ type AccountDetail struct {
 	Account
 	Contacts []Contact
 	Groups   []string // group names
+
+	// The roaming profile (MSNP15 storage service).
+	PersonalMessage string   // the roamed personal message, else the last one set with UUX
+	RoamedName      string   // the display name kept in the storage service; "" when never set
+	Picture         *Picture // the roamed display picture; nil when none
+}
+
+// Picture describes a stored display picture.
+type Picture struct {
+	Mime     string
+	Size     int
+	Modified time.Time
 }
 
 // Session is one signed-in notification-server connection.
@@ -55,6 +67,7 @@ type Session struct {
 	Name          string
 	Status        string // NLN, BSY, IDL, BRB, AWY, PHN, LUN, HDN
 	ClientVersion string // from CVR, e.g. "8.1.0178"
+	Dialect       string // negotiated protocol: MSNP13, MSNP14 or MSNP15
 	RemoteAddr    string
 	Since         time.Time
 	Switchboards  int // switchboard sessions it takes part in

@@ -82,6 +82,9 @@ type Session struct {
 	// client on the HTTP gateway (its switchboard goes through the gateway
 	// too). Empty means "1". Set before Login; read-only afterwards.
 	DirectConnect string
+	// Dialect is the negotiated protocol ("MSNP15", "MSNP14", "MSNP13"),
+	// for the admin console. Set before Login; read-only afterwards.
+	Dialect string
 
 	// mu guards the user's own presence. It is held from a change until the
 	// change's fan-out is queued, so watchers see one user's changes in order.

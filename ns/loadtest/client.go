@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"msnserver/ns/challenge"
+	"msnserver/ns/sso"
 )
 
 // WLM 8.0's challenge product id and key (ns-login.md §11.2).
@@ -116,27 +117,35 @@ func (cl *client) dialNS(ctx context.Context, addr string) (*pconn, error) {
 	return c, nil
 }
 
+// dialects are the sign-in variants: what VER offers and expects, the
+// client version CVR names and the USR security package.
+var dialects = map[int]struct{ ver, name, client, pkg string }{
+	14: {"MSNP14 MSNP13 CVR0", "MSNP14", "8.0.0787", "TWN"},
+	15: {"MSNP15 MSNP14 MSNP13 CVR0", "MSNP15", "8.5.1288.816", "SSO"},
+}
+
 // login runs WLM 8's sequence (ns-login.md §9) and returns the connection.
 func (cl *client) login(ctx context.Context) (*pconn, error) {
 	cfg, m := cl.r.cfg, cl.r.m
 	start := time.Now()
 	addr := cfg.NSAddr
 	var c *pconn
-	var policy string
+	var policy, nonce string
 	for hop := 0; ; hop++ {
 		var err error
 		if c, err = cl.dialNS(ctx, addr); err != nil {
 			return nil, err
 		}
-		rep, err := c.call(ctx, "VER", "MSNP14 MSNP13 CVR0", nil)
-		if err == nil && (len(rep.f) < 3 || rep.f[2] != "MSNP14") {
+		d := dialects[cfg.Dialect]
+		rep, err := c.call(ctx, "VER", d.ver, nil)
+		if err == nil && (len(rep.f) < 3 || rep.f[2] != d.name) {
 			err = &kindError{"NS VER refused", fmt.Errorf("%q", strings.Join(rep.f, " "))}
 		}
 		if err == nil {
-			_, err = c.call(ctx, "CVR", "0x0409 winnt 5.1 i386 MSNMSGR 8.0.0787 msmsgs "+cl.email, nil)
+			_, err = c.call(ctx, "CVR", "0x0409 winnt 5.1 i386 MSNMSGR "+d.client+" msmsgs "+cl.email, nil)
 		}
 		if err == nil {
-			rep, err = c.call(ctx, "USR", "TWN I "+cl.email, nil, "USR", "XFR")
+			rep, err = c.call(ctx, "USR", d.pkg+" I "+cl.email, nil, "USR", "XFR")
 		}
 		if err != nil {
 			c.close(false)
@@ -148,11 +157,14 @@ func (cl *client) login(ctx context.Context) (*pconn, error) {
 			addr = rep.f[3]
 			continue
 		}
-		if len(rep.f) < 5 || rep.f[2] != "TWN" || rep.f[3] != "S" {
+		if len(rep.f) < 5 || rep.f[2] != d.pkg || rep.f[3] != "S" || (d.pkg == "SSO" && len(rep.f) < 6) {
 			c.close(false)
 			return nil, &kindError{"NS USR I odd reply", fmt.Errorf("%q", strings.Join(rep.f, " "))}
 		}
 		policy = rep.f[4]
+		if d.pkg == "SSO" {
+			nonce = rep.f[5]
+		}
 		break
 	}
 	fail := func(err error) (*pconn, error) {
@@ -160,7 +172,16 @@ func (cl *client) login(ctx context.Context) (*pconn, error) {
 		return nil, err
 	}
 	t0 := time.Now()
-	tk, err := cl.r.tokens.ticket(ctx, cl.email, cfg.Password, policy)
+	var tk, proof string
+	var err error
+	if nonce != "" {
+		var secret []byte
+		if tk, secret, err = cl.r.tokens.ticketSSO(ctx, cl.email, cfg.Password, policy); err == nil {
+			proof = " " + sso.Proof(secret, nonce)
+		}
+	} else {
+		tk, err = cl.r.tokens.ticket(ctx, cl.email, cfg.Password, policy)
+	}
 	if err != nil {
 		if errors.Is(err, errAuth) {
 			return fail(err)
@@ -172,7 +193,7 @@ func (cl *client) login(ctx context.Context) (*pconn, error) {
 		verb, args string
 		payload    []byte
 	}{
-		{"USR", "TWN S " + tk, nil},
+		{"USR", dialects[cfg.Dialect].pkg + " S " + tk + proof, nil},
 		{"BLP", "AL", nil},
 		{"ADL", "", cl.initialML()},
 		{"PRP", "MFN " + encodeName(cl.email), nil},

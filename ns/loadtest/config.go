@@ -24,6 +24,9 @@ type Config struct {
 	NSAddr   string // host:port of the notification server
 	HTTPURL  string // base URL of the token service (RST at HTTPURL + "/RST.srf")
 	Insecure bool   // skip TLS verification (the server's generated certificate)
+	// Dialect is the protocol the clients sign in with: 14 (USR TWN, the
+	// default) or 15 (USR SSO with the RPS proof, as Messenger 8.5).
+	Dialect int
 
 	// Transport is TransportTCP (default) or TransportGateway: NS and SB
 	// sessions through the HTTP gateway at GatewayURL (default HTTPURL),
@@ -91,6 +94,13 @@ func (c *Config) defaults() error {
 	}
 	if c.Clients <= 0 {
 		return errors.New("loadtest: at least one client")
+	}
+	switch c.Dialect {
+	case 0:
+		c.Dialect = 14
+	case 14, 15:
+	default:
+		return fmt.Errorf("loadtest: dialect %d: 14 or 15", c.Dialect)
 	}
 	if c.Scenario == "" {
 		c.Scenario = ScenarioLogin

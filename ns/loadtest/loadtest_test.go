@@ -104,6 +104,20 @@ func TestLoginScenario(t *testing.T) {
 	}
 }
 
+// TestLoginScenarioSSO: the same logins in MSNP15, through USR SSO and the
+// RPS proof.
+func TestLoginScenarioSSO(t *testing.T) {
+	ts := startServer(t, ns.Options{Challenge: true}, seeded(t, 20, 4))
+	cfg := ts.config(10, ScenarioLogin)
+	cfg.Contacts, cfg.Accounts = 4, 20
+	cfg.Dialect = 15
+	cfg.Ramp, cfg.Duration = 200*time.Millisecond, 2*time.Second
+	rep := runScenario(t, cfg)
+	if rep.Logins < 20 || rep.Login.Count == 0 || rep.RST.Count == 0 {
+		t.Errorf("logins %d, login samples %d, RST samples %d", rep.Logins, rep.Login.Count, rep.RST.Count)
+	}
+}
+
 func TestPresenceScenario(t *testing.T) {
 	ts := startServer(t, ns.Options{Challenge: true}, seeded(t, 30, 6))
 	cfg := ts.config(30, ScenarioPresence)

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -113,7 +114,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		S: soap.NSEnvelope, WST: nsWST, WSSE: nsWSSE, WSU: nsWSU, SAML: nsSAML, WSP: nsWSP, PSF: nsPSF,
 	}
 	for i, t := range body.Tokens {
-		resp.Responses = append(resp.Responses, s.response(i, t.Address, acct, now))
+		resp.Responses = append(resp.Responses, s.response(tokenNumber(t.ID, i), t.Address, acct, now))
 	}
 	doc := envelope{
 		S:      soap.NSEnvelope,
@@ -150,10 +151,29 @@ func (s *Service) response(i int, address string, acct *store.Account, now time.
 		return r
 	}
 	id := fmt.Sprintf("Compact%d", i)
+	token := s.tickets.IssueFor(acct)
 	r.TokenType = "urn:passport:compact"
-	r.Token.Binary = &binaryToken{ID: id, Value: ticket.Compact(s.tickets.IssueFor(acct))}
+	r.Token.Binary = &binaryToken{ID: id, Value: ticket.Compact(token)}
 	r.Reference = tokenReference{KeyID: keyIdentifier{ValueType: "urn:passport:compact"}, Ref: reference{URI: "#" + id}}
+	if strings.EqualFold(address, addrMessengerClear) {
+		// MSNP15 USR SSO: the client proves it holds this key; the NS
+		// derives the same key from the ticket it is shown.
+		r.Proof = &proofToken{Secret: base64.StdEncoding.EncodeToString(s.tickets.ProofKey(token))}
+	}
 	return r
+}
+
+// addrMessengerClear is the address of the MSNP15 login ticket.
+const addrMessengerClear = "messengerclear.live.com"
+
+// tokenNumber is n of the request's Id "RSTn": MSNP15 clients match the
+// answer's CompactN/BinaryDATokenN to the request they sent and reject any
+// other number. Without a usable Id the position is used.
+func tokenNumber(id string, pos int) int {
+	if n, err := strconv.Atoi(strings.TrimPrefix(id, "RST")); err == nil && n >= 0 && n < 1000 && strings.HasPrefix(id, "RST") {
+		return n
+	}
+	return pos
 }
 
 func (s *Service) pp(acct *store.Account, now time.Time, authState, reqStatus string) *pp {

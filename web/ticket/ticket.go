@@ -271,3 +271,17 @@ func ReplaceKey(path string) error {
 	}
 	return nil
 }
+
+// ProofKeyLen is the length of an SSO proof key (a 3DES key's worth).
+const ProofKeyLen = 24
+
+// ProofKey is the BinarySecret handed out with a messengerclear.live.com
+// ticket and the key its MSNP15 USR SSO proof is checked with. It is derived
+// from the token under the signer's secret, so it needs no state and cannot
+// be computed by anyone who only saw the ticket.
+func (s *Signer) ProofKey(token string) []byte {
+	m := hmac.New(sha256.New, s.key)
+	m.Write([]byte("msnserver sso proof key\x00"))
+	m.Write([]byte(Token(token)))
+	return m.Sum(nil)[:ProofKeyLen]
+}
