@@ -35,12 +35,12 @@ func p2pMsg(dest string, size int) []byte {
 
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(readWait); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 		if cond() {
 			return
 		}
 	}
-	t.Fatal("condition not met within 5s")
+	t.Fatalf("condition not met within %v", readWait)
 }
 
 // TestMessageAckModes: U and delivered N get no reply, A and D get ACK,
