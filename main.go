@@ -28,14 +28,14 @@ import (
 	"msnserver/admin/backend"
 	"msnserver/ns"
 	"msnserver/ns/hub"
+	listenpool "msnserver/ns/listen"
 	"msnserver/ns/loadtest"
+	"msnserver/ns/ticket"
 	"msnserver/sb"
 	"msnserver/store"
 	"msnserver/web"
 	"msnserver/web/gateway"
-	listenpool "msnserver/web/listen"
 	"msnserver/web/oim"
-	"msnserver/web/ticket"
 	"msnserver/web/tlscert"
 )
 

@@ -13,7 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 
-	"msnserver/web/ratelimit"
+	"msnserver/ns/ratelimit"
 )
 
 // Config tunes the console.

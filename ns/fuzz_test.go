@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"msnserver/web/ticket"
+	"msnserver/ns/ticket"
 )
 
 // FuzzSession feeds arbitrary bytes to a notification-server connection in

@@ -23,9 +23,9 @@ import (
 
 	"msnserver/ns/challenge"
 	"msnserver/ns/hub"
+	"msnserver/ns/ticket"
 	"msnserver/store"
 	"msnserver/web"
-	"msnserver/web/ticket"
 )
 
 // testServer is a notification server on 127.0.0.1:0 with a real store, hub

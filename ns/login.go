@@ -9,10 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"msnserver/ns/listen"
+	"msnserver/ns/ticket"
 	"msnserver/ns/wire"
 	"msnserver/store"
-	"msnserver/web/listen"
-	"msnserver/web/ticket"
 )
 
 // handleVER picks the highest dialect the client offers, up to the

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"msnserver/web/ticket"
+	"msnserver/ns/ticket"
 
 	"msnserver/ns/challenge"
 )

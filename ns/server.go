@@ -15,10 +15,10 @@ import (
 	"time"
 
 	"msnserver/ns/hub"
+	"msnserver/ns/listen"
+	"msnserver/ns/ratelimit"
+	"msnserver/ns/ticket"
 	"msnserver/store"
-	"msnserver/web/listen"
-	"msnserver/web/ratelimit"
-	"msnserver/web/ticket"
 )
 
 // Options configure the notification server.

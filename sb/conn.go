@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"msnserver/ns/hub"
+	"msnserver/ns/listen"
 	"msnserver/ns/wire"
-	"msnserver/web/listen"
 )
 
 // state is where a connection is in its life; commands name the states

@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"msnserver/ns/hub"
+	"msnserver/ns/listen"
+	"msnserver/ns/ratelimit"
 	"msnserver/ns/wire"
-	"msnserver/web/listen"
-	"msnserver/web/ratelimit"
 )
 
 // Options are the switchboard's limits. Zero values take the defaults.

@@ -14,8 +14,8 @@ import (
 
 	"msnserver/ns"
 	"msnserver/ns/hub"
+	"msnserver/ns/ticket"
 	"msnserver/store"
-	"msnserver/web/ticket"
 )
 
 // stack is a notification server and a switchboard over real TCP, wired as

@@ -11,9 +11,9 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"msnserver/ns/ticket"
 	"msnserver/store"
 	"msnserver/web/passport"
-	"msnserver/web/ticket"
 )
 
 // countHandler counts log records whose message is msg.

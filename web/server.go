@@ -12,12 +12,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"msnserver/ns/ticket"
 	"msnserver/store"
 	"msnserver/web/ab"
 	"msnserver/web/oim"
 	"msnserver/web/passport"
 	"msnserver/web/storage"
-	"msnserver/web/ticket"
 )
 
 // Notifier is how the web services reach online clients (implemented by the

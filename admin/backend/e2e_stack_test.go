@@ -18,10 +18,10 @@ import (
 	"msnserver/admin/backend"
 	"msnserver/ns"
 	"msnserver/ns/hub"
+	"msnserver/ns/ticket"
 	"msnserver/sb"
 	"msnserver/store"
 	"msnserver/web"
-	"msnserver/web/ticket"
 )
 
 const (

@@ -1,8 +1,9 @@
 // Package hub owns who is online and how to reach them: the registry of
 // logged-in notification-server sessions, presence fan-out (ILN, NLN, FLN,
 // UBX), ringing users into switchboards, kicking and broadcasting. ns, sb,
-// web (through small interfaces) and admin use it; it imports only store and
-// the wire codec. Presence is memory only; the store is read at login and
+// web (through small interfaces) and admin use it; it imports only store,
+// the wire codec and ticket (whose cookie jar it hands switchboard cookies
+// out of). Presence is memory only; the store is read at login and
 // when privacy settings change, never per status change.
 //
 // # Lock order
@@ -23,7 +24,7 @@
 //	tier 2  hub Hub.mu              who is online, the watcher index
 //	tier 1  hub Session.viewMu      what a session has been shown of its
 //	                                contacts (forward list, shown set)
-//	        hub cookieJar.mu        switchboard cookies
+//	        ticket.Cookies.mu       switchboard cookies
 //	        wire.Queue.mu           a connection's outgoing buffer
 //	        ns Server.mu, sb Server.mu
 //	                                the connection registries and listeners

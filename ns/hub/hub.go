@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"msnserver/ns/ticket"
 	"msnserver/ns/wire"
 	"msnserver/store"
 )
@@ -35,7 +36,7 @@ type Hub struct {
 	onKick []func(*Session) // set before serving; read-only afterwards
 	yahoo  YahooBridge      // set before serving; read-only afterwards
 
-	cookies cookieJar
+	cookies *ticket.Cookies
 	sbAddr  string // guarded by mu
 
 	Stats Stats
@@ -56,7 +57,7 @@ func New(st *store.Store, log *slog.Logger) *Hub {
 		log:      log,
 		users:    map[string]*Session{},
 		watchers: map[string]map[*Session]struct{}{},
-		cookies:  cookieJar{m: map[string]*Cookie{}},
+		cookies:  ticket.NewCookies(),
 	}
 }
 

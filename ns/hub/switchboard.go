@@ -1,41 +1,23 @@
 package hub
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
-	"slices"
-	"strings"
-	"sync"
-	"time"
 
+	"msnserver/ns/ticket"
 	"msnserver/ns/wire"
 )
 
-// CookieLifetime bounds how long a switchboard auth cookie stays valid.
-const CookieLifetime = 2 * time.Minute
+// The switchboard cookies live in package ticket, with the other
+// credentials; the hub hands them out and takes them back.
+type Cookie = ticket.Cookie
 
-// Cookie authorises one user to enter the switchboard once: after XFR SB (a
-// new session) or RNG (joining SessionID).
-type Cookie struct {
-	Email     string
-	SessionID string // "" for a new session (XFR SB)
-	Expires   time.Time
-}
-
-type cookieJar struct {
-	mu        sync.Mutex // tier 1 (leaf); lock order in doc.go
-	m         map[string]*Cookie
-	pruneSize int                 // prune expired cookies when the map reaches this size
-	byUser    map[string][]string // email → values issued by Invite, oldest first (some may be used or expired)
-}
-
-// MaxInvitations caps the unused, unexpired cookies Invite holds for one
-// user (XFR SB and RNG); past it XFR gets 713 and a ring is not sent.
-const MaxInvitations = 50
+const (
+	CookieLifetime = ticket.CookieLifetime
+	MaxInvitations = ticket.MaxInvitations
+)
 
 // ErrTooManyInvitations is Invite's refusal past MaxInvitations.
-var ErrTooManyInvitations = errors.New("too many outstanding switchboard invitations")
+var ErrTooManyInvitations = ticket.ErrTooManyInvitations
 
 // SetSwitchboardAddr sets the host:port handed out in XFR and RNG.
 func (h *Hub) SetSwitchboardAddr(addr string) {
@@ -52,72 +34,16 @@ func (h *Hub) SwitchboardAddr() string {
 }
 
 // IssueCookie returns a fresh single-use cookie for email.
-func (h *Hub) IssueCookie(email, sessionID string) string {
-	h.cookies.mu.Lock()
-	defer h.cookies.mu.Unlock()
-	return h.issueLocked(email, sessionID, time.Now())
-}
+func (h *Hub) IssueCookie(email, sessionID string) string { return h.cookies.Issue(email, sessionID) }
 
-func (h *Hub) issueLocked(email, sessionID string, now time.Time) string {
-	var b [24]byte
-	rand.Read(b[:])
-	v := strings.NewReplacer("-", "0", "_", "1").Replace(base64.RawURLEncoding.EncodeToString(b[:]))
-	// Prune only when the map has doubled since the last prune, so issuing
-	// stays O(1) amortised however many cookies are live.
-	if len(h.cookies.m) >= max(h.cookies.pruneSize, 1024) {
-		for k, c := range h.cookies.m {
-			if now.After(c.Expires) {
-				delete(h.cookies.m, k)
-			}
-		}
-		h.cookies.pruneSize = 2 * len(h.cookies.m)
-		for u, vs := range h.cookies.byUser {
-			if !slices.ContainsFunc(vs, func(v string) bool { return h.cookies.m[v] != nil }) {
-				delete(h.cookies.byUser, u)
-			}
-		}
-	}
-	h.cookies.m[v] = &Cookie{Email: strings.ToLower(email), SessionID: sessionID, Expires: now.Add(CookieLifetime)}
-	return v
-}
-
-// Invite is IssueCookie with a cap: it fails with ErrTooManyInvitations when
-// email already holds MaxInvitations live cookies from Invite, so pipelined
-// XFRs or rings cannot pile up cookies for two minutes each.
+// Invite is IssueCookie with a cap of MaxInvitations live cookies per user.
 func (h *Hub) Invite(email, sessionID string) (string, error) {
-	email = strings.ToLower(email)
-	now := time.Now()
-	h.cookies.mu.Lock()
-	defer h.cookies.mu.Unlock()
-	if h.cookies.byUser == nil {
-		h.cookies.byUser = map[string][]string{}
-	}
-	live := h.cookies.byUser[email][:0]
-	for _, v := range h.cookies.byUser[email] {
-		if c := h.cookies.m[v]; c != nil && now.Before(c.Expires) {
-			live = append(live, v)
-		}
-	}
-	if len(live) >= MaxInvitations {
-		h.cookies.byUser[email] = live
-		return "", ErrTooManyInvitations
-	}
-	v := h.issueLocked(email, sessionID, now)
-	h.cookies.byUser[email] = append(live, v)
-	return v, nil
+	return h.cookies.Invite(email, sessionID)
 }
 
-// RedeemCookie checks and consumes a cookie presented by email. It fails for an
-// unknown, expired or already used cookie, or one issued to someone else.
+// RedeemCookie checks and consumes a cookie presented by email.
 func (h *Hub) RedeemCookie(value, email string) (*Cookie, bool) {
-	h.cookies.mu.Lock()
-	c := h.cookies.m[value]
-	delete(h.cookies.m, value)
-	h.cookies.mu.Unlock()
-	if c == nil || time.Now().After(c.Expires) || c.Email != strings.ToLower(email) {
-		return nil, false
-	}
-	return c, true
+	return h.cookies.Redeem(value, email)
 }
 
 // Errors from Ring.

@@ -12,11 +12,11 @@ import (
 
 	"msnserver/ns"
 	"msnserver/ns/hub"
+	"msnserver/ns/ticket"
 	"msnserver/sb"
 	"msnserver/store"
 	"msnserver/web"
 	"msnserver/web/gateway"
-	"msnserver/web/ticket"
 )
 
 // testServer is the whole server in this process on 127.0.0.1:0: store,

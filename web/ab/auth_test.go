@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"msnserver/ns/ticket"
 	"msnserver/store"
-	"msnserver/web/ticket"
 )
 
 func TestTicketFaults(t *testing.T) {

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"msnserver/ns/ticket"
 	"msnserver/store"
-	"msnserver/web/ticket"
 )
 
 // FuzzEnvelope feeds request bodies to both services: whatever arrives, the

@@ -18,8 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"msnserver/ns/ticket"
 	"msnserver/store"
-	"msnserver/web/ticket"
 )
 
 func init() { store.PasswordCost = 4 } // bcrypt.MinCost: tests need not be slow
@@ -125,7 +125,7 @@ func (e *env) user(email, name string, network int) *user {
 }
 
 // expiredTicket builds a correctly signed ticket that expired a minute ago,
-// in the format web/ticket issues.
+// in the format ns/ticket issues.
 func expiredTicket(accountID uint64) string {
 	var p [25]byte
 	p[0] = 1

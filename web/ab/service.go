@@ -17,9 +17,9 @@ import (
 	"strings"
 	"time"
 
+	"msnserver/ns/ticket"
 	"msnserver/store"
 	"msnserver/web/soap"
-	"msnserver/web/ticket"
 )
 
 // NS is the address book and sharing namespace.

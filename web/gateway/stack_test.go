@@ -25,11 +25,11 @@ import (
 
 	"msnserver/ns"
 	"msnserver/ns/hub"
+	"msnserver/ns/ticket"
 	"msnserver/sb"
 	"msnserver/store"
 	"msnserver/web"
 	"msnserver/web/gateway"
-	"msnserver/web/ticket"
 )
 
 type stack struct {

@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"msnserver/ns/challenge"
+	"msnserver/ns/ticket"
 	"msnserver/store"
-	"msnserver/web/ticket"
 )
 
 const (

@@ -16,8 +16,8 @@ import (
 	"net/http"
 	"time"
 
+	"msnserver/ns/ticket"
 	"msnserver/store"
-	"msnserver/web/ticket"
 )
 
 // Paths the services are mounted at.

@@ -6,9 +6,9 @@ import (
 	"strconv"
 	"strings"
 
+	"msnserver/ns/ticket"
 	"msnserver/store"
 	"msnserver/web/soap"
-	"msnserver/web/ticket"
 )
 
 // maxDeleteIDs bounds one DeleteMessages call.

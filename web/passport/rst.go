@@ -15,10 +15,10 @@ import (
 	"strings"
 	"time"
 
+	"msnserver/ns/ratelimit"
+	"msnserver/ns/ticket"
 	"msnserver/store"
-	"msnserver/web/ratelimit"
 	"msnserver/web/soap"
-	"msnserver/web/ticket"
 )
 
 // Service answers RST requests.

@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"msnserver/ns/ratelimit"
+	"msnserver/ns/ticket"
 	"msnserver/store"
-	"msnserver/web/ratelimit"
-	"msnserver/web/ticket"
 )
 
 func newService(t testing.TB) (*Service, *store.Store, *ticket.Signer) {

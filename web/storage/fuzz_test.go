@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"msnserver/ns/ticket"
 	"msnserver/store"
-	"msnserver/web/ticket"
 )
 
 // FuzzEnvelope sends arbitrary storage requests from an authenticated

@@ -19,9 +19,9 @@ import (
 	"strings"
 	"time"
 
+	"msnserver/ns/ticket"
 	"msnserver/store"
 	"msnserver/web/soap"
-	"msnserver/web/ticket"
 )
 
 // NS is the storage service namespace (schema w10, Messenger 8.5).
