@@ -29,6 +29,7 @@ import (
 	"msnserver/ns"
 	"msnserver/ns/hub"
 	"msnserver/ns/loadtest"
+	"msnserver/ns/ymsg"
 	"msnserver/sb"
 	"msnserver/store"
 	"msnserver/web"
@@ -37,6 +38,7 @@ import (
 	"msnserver/web/oim"
 	"msnserver/web/ticket"
 	"msnserver/web/tlscert"
+	"msnserver/web/yahoo"
 )
 
 // subcommands maps "word" or "word word" to its function.
@@ -340,6 +342,7 @@ func runSecretsRotate(args []string) error {
 
 type serveConfig struct {
 	data, nsAddr, sbAddr, httpAddr, httpsAddr, adminAddr, publicHost string
+	ymsgAddr                                                         string
 	tlsNames                                                         string
 	challenge, debug, adminTLS, tlsLegacy, metricsPublic             bool
 	oimExpiryDays, oimMax, maxConns, maxConnsPerIP                   int
@@ -354,6 +357,7 @@ func runServe(args []string) error {
 	fs.StringVar(&cfg.sbAddr, "sb", env("MSN_SB", ":1864"), "switchboard address [MSN_SB]")
 	fs.StringVar(&cfg.httpAddr, "http", env("MSN_HTTP", ":80"), "HTTP address of the token and SOAP services [MSN_HTTP]")
 	fs.StringVar(&cfg.httpsAddr, "https", env("MSN_HTTPS", ":443"), "HTTPS address; empty turns it off [MSN_HTTPS]")
+	fs.StringVar(&cfg.ymsgAddr, "ymsg", env("MSN_YMSG", ":5050"), "Yahoo! Messenger (YMSG16) pager address; empty turns it off [MSN_YMSG]")
 	fs.StringVar(&cfg.adminAddr, "admin", env("MSN_ADMIN", ":8080"), "admin console address [MSN_ADMIN]")
 	fs.StringVar(&cfg.publicHost, "public-host", env("MSN_PUBLIC_HOST", ""), "address handed to clients in XFR and RNG [MSN_PUBLIC_HOST]")
 	fs.StringVar(&cfg.tlsNames, "tls-names", env("MSN_TLS_NAMES", ""), "extra host names or addresses for the HTTPS certificate, comma-separated [MSN_TLS_NAMES]")
@@ -478,6 +482,12 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	var ymsgLn net.Listener
+	if cfg.ymsgAddr != "" {
+		if ymsgLn, err = listen("Yahoo! pager", cfg.ymsgAddr, "ymsg", "MSN_YMSG"); err != nil {
+			return err
+		}
+	}
 	var httpsLn net.Listener
 	if cfg.httpsAddr != "" {
 		if httpsLn, err = listen("HTTPS services", cfg.httpsAddr, "https", "MSN_HTTPS"); err != nil {
@@ -508,7 +518,12 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	})
 	sbSrv := sb.New(h, log.With("svc", "sb"), sb.Options{})
 	h.OnKick(func(s *hub.Session) { sbSrv.Disconnect(s) })
-	h.SetYahooBridge(sbSrv)
+	h.SetYahooBridge(ymsg.Bridge(sbSrv, h))
+	yahooSvc := yahoo.New(st, log.With("svc", "yahoo"), func() string { return public })
+	yahooSvc.Mount(webSrv)
+	ymsgSrv := ymsg.New(h, st, yahooSvc, log.With("svc", "ymsg"), ymsg.Options{
+		MaxConns: cfg.maxConns, MaxConnsPerIP: cfg.maxConnsPerIP,
+	})
 	gw := gateway.New(log.With("svc", "gateway"), cfg.gateway)
 	webSrv.Handle(gateway.Path, gw)
 	go purgeOIMs(ctx, webSrv.OIM(), log)
@@ -559,6 +574,10 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		run("https", func() error { return httpsSrv.ServeTLS(pool.Listen(httpsLn, "https"), "", "") })
 		log.Info("HTTPS services listening", "addr", httpsLn.Addr().String())
 	}
+	if ymsgLn != nil {
+		run("yahoo pager", func() error { return ymsgSrv.Serve(pool.Listen(ymsgLn, "ymsg")) })
+		log.Info("Yahoo! pager listening", "addr", ymsgLn.Addr().String())
+	}
 	var adminServe net.Listener = pool.Listen(adminLn, "admin")
 	if cfg.adminTLS {
 		adminServe = tls.NewListener(adminServe, tlsCfg)
@@ -577,6 +596,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	webSrv.SetReady(false)
 	stopAll(log, shutdownGrace, []service{
 		{"notification server", nsSrv.Shutdown},
+		{"yahoo pager", ymsgSrv.Shutdown},
 		{"switchboard", sbSrv.Shutdown},
 		{"http", httpShutdown(httpSrv)},
 		{"https", httpShutdown(httpsSrv)},

@@ -82,6 +82,10 @@ type Session struct {
 	// client on the HTTP gateway (its switchboard goes through the gateway
 	// too). Empty means "1". Set before Login; read-only afterwards.
 	DirectConnect string
+	// Front names the protocol front the user signed in with: "" for the
+	// MSNP notification server, "YMSG" for the Yahoo! pager. Set before
+	// Login; read-only afterwards.
+	Front string
 
 	// mu guards the user's own presence. It is held from a change until the
 	// change's fan-out is queued, so watchers see one user's changes in order.
