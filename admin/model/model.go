@@ -55,6 +55,7 @@ type Session struct {
 	Name          string
 	Status        string // NLN, BSY, IDL, BRB, AWY, PHN, LUN, HDN
 	ClientVersion string // from CVR, e.g. "8.1.0178"
+	Front         string // the protocol front: "MSNP" (Messenger) or "YMSG" (Yahoo! Messenger)
 	RemoteAddr    string
 	Since         time.Time
 	Switchboards  int // switchboard sessions it takes part in
