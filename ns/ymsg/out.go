@@ -142,7 +142,14 @@ func (c *conn) translate(f []string, payload []byte, out []byte, touched []strin
 			out = append(out, c.incoming(f[1], f[2], f[3], payload)...)
 		}
 	case "ADL":
-		out = append(out, c.reverseAdded(payload)...)
+		// Asking needs a store read: off the caller's goroutine, since the
+		// hub may hold a user's lock while it sends (Send must never block).
+		p := append([]byte(nil), payload...)
+		go func() {
+			if b := c.reverseAdded(p); len(b) > 0 {
+				c.out.Send(b)
+			}
+		}()
 	case "MSG":
 		// An admin broadcast (text/plain or an alert): shown as a system message.
 		if text := broadcastText(payload); text != "" {

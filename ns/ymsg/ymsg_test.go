@@ -184,6 +184,9 @@ func TestYahooToYahoo(t *testing.T) {
 	carol.expectPairs(packet.SvcIgnore, packet.StatusServerAck, "0=dave 1=carol 7=dave 13=1 66=0")
 	dave.expectPairs(packet.SvcLogoff, packet.StatusServerAck, "7=carol")
 	dave.send(packet.SvcMessage, 0x5A55AA56, 1, "dave", 5, "carol", 97, 1, 14, "while ignored")
+	// A barrier: dave's connection has handled the message once this is answered.
+	dave.send(packet.SvcMessage, 0x5A55AA56, 1, "dave", 5, "nobody", 97, 1, 14, "x")
+	dave.expectPairs(packet.SvcMessage, packet.StatusNotSent, "5=nobody 14=")
 	carol.send(packet.SvcIgnore, 0, 1, "carol", 7, "dave", 13, 2)
 	carol.expectPairs(packet.SvcIgnore, packet.StatusServerAck, "0=dave 1=carol 7=dave 13=2 66=0")
 	dave.expectPairs(packet.SvcStatus15, packet.StatusServerAck, "302=315 300=315 7=carol 10=0 13=1 301=315 303=315")
