@@ -53,8 +53,8 @@ var subcommands = []struct {
 	{"user passwd", "user passwd EMAIL PASSWORD [-data DIR]", runUserPasswd},
 	{"user delete", "user delete EMAIL [-data DIR]", runUserDelete},
 	{"admin passwd", "admin passwd USER PASSWORD [-data DIR]", runAdminPasswd},
-	{"user seed", "user seed -count N -prefix P -domain D -password X [-contacts K] [-cost C] [-data DIR]", runUserSeed},
-	{"loadtest", "loadtest -ns ADDR -http URL -prefix P -domain D -password X -clients N -ramp D -duration D -scenario S [-transport tcp|gateway] [-pid PID]", runLoadtest},
+	{"user seed", "user seed -count N -prefix P -domain D -password X [-contacts K] [-cost C] [-network 32] [-data DIR]", runUserSeed},
+	{"loadtest", "loadtest -ns ADDR -http URL -prefix P -domain D -password X -clients N -ramp D -duration D -scenario S [-ymsg ADDR] [-transport tcp|gateway] [-pid PID]", runLoadtest},
 	{"backup", "backup FILE [-data DIR]: a consistent copy of the store (server stopped; while it runs, use the admin console)", runBackup},
 	{"restore", "restore FILE [-data DIR]: replace the store with a backup (server stopped)", runRestore},
 	{"secrets rotate", "secrets rotate [-data DIR]: new ticket and admin-session keys; every ticket and console session ends (server stopped)", runSecretsRotate},
@@ -703,11 +703,12 @@ func runUserSeed(args []string) error {
 	fs.IntVar(&cfg.Contacts, "contacts", 0, "mutual contacts per account (ring neighbours, FL+AL both ways)")
 	fs.IntVar(&cfg.Cost, "cost", 0, "bcrypt cost of the shared password hash (default the server's; 4 makes each RST login cheap)")
 	fs.IntVar(&cfg.Batch, "batch", 2000, "accounts per store transaction")
+	fs.IntVar(&cfg.Network, "network", 0, "network id of the accounts: 32 seeds Yahoo! users (for loadtest -scenario yahoo)")
 	if _, err := parseInterspersed(fs, args); err != nil {
 		return err
 	}
 	if cfg.Count <= 0 || cfg.Password == "" {
-		return errors.New("usage: msnserver user seed -count N -prefix P -domain D -password X [-contacts K] [-cost C] [-data DIR]")
+		return errors.New("usage: msnserver user seed -count N -prefix P -domain D -password X [-contacts K] [-cost C] [-network 32] [-data DIR]")
 	}
 	st, err := openStore(*data)
 	if err != nil {
@@ -743,7 +744,9 @@ func runLoadtest(args []string) error {
 	fs.IntVar(&cfg.Clients, "clients", 100, "simulated clients")
 	fs.DurationVar(&cfg.Ramp, "ramp", 10*time.Second, "spread the first logins over this time")
 	fs.DurationVar(&cfg.Duration, "duration", 30*time.Second, "how long to measure after the ramp")
-	fs.StringVar(&cfg.Scenario, "scenario", loadtest.ScenarioLogin, "login, presence, chat, mixed or idle")
+	fs.StringVar(&cfg.Scenario, "scenario", loadtest.ScenarioLogin, "login, presence, chat, mixed, idle or yahoo")
+	fs.StringVar(&cfg.YMSGAddr, "ymsg", "127.0.0.1:5050", "yahoo: the Yahoo! pager host:port")
+	fs.StringVar(&cfg.YahooPrefix, "yahoo-prefix", "y", "yahoo: Yahoo! IDs are PREFIX<n> (accounts PREFIX<n>@yahoo.com, seeded with -network 32)")
 	fs.DurationVar(&cfg.ChangeInterval, "change-interval", 5*time.Second, "presence: each client's time between status changes")
 	fs.IntVar(&cfg.PSMEvery, "psm-every", 5, "presence: every Nth change is a personal message (UUX)")
 	fs.DurationVar(&cfg.MessageInterval, "msg-interval", 0, "chat: each sender's time between messages (0: as fast as -window allows; mixed: 1s)")
