@@ -150,6 +150,15 @@ func (c *conn) translate(f []string, payload []byte, out []byte, touched []strin
 				c.out.Send(b)
 			}
 		}()
+	case "NOT":
+		// An MSN Alert from the admin console carries its text in
+		// MSG/BODY/TEXT; address-book notices have none.
+		var n struct {
+			Text string `xml:"MSG>BODY>TEXT"`
+		}
+		if xml.Unmarshal(payload, &n) == nil && strings.TrimSpace(n.Text) != "" {
+			out = append(out, c.packetOut(packet.New(packet.SvcSysMessage, packet.StatusServerAck, 0, 5, c.yid, 14, truncate(strings.TrimSpace(n.Text), 500)))...)
+		}
 	case "MSG":
 		// An admin broadcast (text/plain or an alert): shown as a system message.
 		if text := broadcastText(payload); text != "" {

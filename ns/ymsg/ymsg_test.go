@@ -1,6 +1,7 @@
 package ymsg_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -230,4 +231,20 @@ func TestYahooToYahoo(t *testing.T) {
 	if _, ok := l.Forward["dave@yahoo.com"]; ok {
 		t.Fatal("dave still on carol's forward list")
 	}
+}
+
+// Admin broadcasts (an alert NOT, the shutdown-warning MSG) reach a Yahoo
+// user as SYSMESSAGE; address-book NOTs do not.
+func TestBroadcasts(t *testing.T) {
+	s := newStack(t)
+	s.addUser("carol@yahoo.com", store.NetworkYahoo)
+	carol := s.ylogin("carol", 0)
+	carol.burst()
+	alert := `<NOTIFICATION ver="2" id="1"><TO name="carol@yahoo.com"/><MSG pri="1" id="1"><BODY lang="1033"><TEXT>Maintenance at 10 &amp; back soon</TEXT></BODY></MSG></NOTIFICATION>` + "\r\n"
+	s.hub.Broadcast([]byte("NOT " + strconv.Itoa(len(alert)) + "\r\n" + alert))
+	carol.expectPairs(packet.SvcSysMessage, packet.StatusServerAck, "5=carol 14=Maintenance at 10 & back soon")
+	s.hub.BookChanged("carol@yahoo.com")
+	warn := "MIME-Version: 1.0\r\nContent-Type: application/x-msmsgssystemmessage\r\n\r\nType: 1\r\nArg1: 5\r\n\r\n"
+	s.hub.Broadcast([]byte("MSG Hotmail Hotmail " + strconv.Itoa(len(warn)) + "\r\n" + warn))
+	carol.expectPairs(packet.SvcSysMessage, packet.StatusServerAck, "5=carol 14=The server goes down for maintenance in 5 minutes.")
 }
