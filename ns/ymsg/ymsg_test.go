@@ -176,6 +176,17 @@ func TestYahooToYahoo(t *testing.T) {
 	if m := carol.expect(packet.SvcMessage, packet.StatusServerAck); m.Value(14) != "<ding>" {
 		t.Fatalf("buzz: %v", m.Pairs)
 	}
+	// YM9 numbers messages (429): the server acknowledges at once (§7.4).
+	carol.send(packet.SvcMessage, 0, 1, "carol", 5, "dave", 97, 1, 14, "numbered", 429, "ABCD1234", 450, 0)
+	carol.expectPairs(packet.SvcMessageAck, packet.StatusServerAck, "1=dave 5=carol 302=430 430=ABCD1234 303=430 450=0")
+	if m := dave.expect(packet.SvcMessage, packet.StatusServerAck); m.Value(14) != "numbered" {
+		t.Fatalf("numbered message: %v", m.Pairs)
+	}
+	// The pre-Y6 away and back packets change the status too.
+	carol.send(packet.SvcIsAway, 0, 10, 6, 47, 1)
+	dave.expectPairs(packet.SvcStatus15, packet.StatusServerAck, "302=315 300=315 7=carol 10=6 47=1 13=1 301=315 303=315")
+	carol.send(packet.SvcIsBack, 0, 10, 0, 47, 0)
+	dave.expectPairs(packet.SvcStatus15, packet.StatusServerAck, "302=315 300=315 7=carol 10=0 13=1 301=315 303=315")
 	// To nobody: "not sent".
 	carol.send(packet.SvcMessage, 0x5A55AA56, 1, "carol", 5, "nobody", 97, 1, 14, "x")
 	carol.expectPairs(packet.SvcMessage, packet.StatusNotSent, "5=nobody 14=")
