@@ -73,6 +73,9 @@ func init() {
 
 func nop(*conn, *packet.Packet) error { return nil }
 
+// panicHook lets tests fail on a recovered panic.
+var panicHook func(any)
+
 // errClose ends a connection without a reply.
 var errClose = errors.New("close")
 
@@ -140,6 +143,9 @@ func (c *conn) serve() {
 	defer func() {
 		if v := recover(); v != nil {
 			c.log.Error("panic serving connection", "panic", v, "stack", string(debug.Stack()))
+			if panicHook != nil {
+				panicHook(v)
+			}
 		}
 		c.close()
 	}()

@@ -35,7 +35,7 @@ const readWait = 30 * time.Second
 // stack is a whole server on loopback: store, hub, the MSNP notification
 // server, the YMSG pager and the HTTP services with the Yahoo token login.
 type stack struct {
-	t       *testing.T
+	t       testing.TB
 	st      *store.Store
 	hub     *hub.Hub
 	ns      *ns.Server
@@ -67,7 +67,7 @@ func logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
 
-func newStack(t *testing.T) *stack {
+func newStack(t testing.TB) *stack {
 	t.Helper()
 	store.PasswordCost = 4
 	dir := t.TempDir()
@@ -167,7 +167,7 @@ func (s *stack) cookies(login string) (crumb, y, t string) {
 
 // yclient is a Yahoo! Messenger stand-in on one pager connection.
 type yclient struct {
-	t    *testing.T
+	t    testing.TB
 	s    *stack
 	id   string
 	nc   net.Conn
@@ -308,7 +308,7 @@ func (c *yclient) burst() string {
 
 // mclient is a Windows Live Messenger 8 stand-in on one NS connection.
 type mclient struct {
-	t     *testing.T
+	t     testing.TB
 	email string
 	nc    net.Conn
 	r     *bufio.Reader
