@@ -102,7 +102,7 @@ type conn struct {
 	hidden    bool
 	psm       string
 
-	mu     sync.Mutex // tier 1 (leaf): what the translating sender keeps
+	mu     sync.Mutex // tier 1: what the translating sender keeps (peers, typing timers)
 	peers  map[string]*peer
 	typing map[string]*time.Timer
 

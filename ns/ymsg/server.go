@@ -70,7 +70,7 @@ type Server struct {
 	log     *slog.Logger
 	opts    Options
 
-	mu        sync.Mutex // tier 3: connection set and listeners
+	mu        sync.Mutex // tier 1: connection set and listeners
 	listeners []net.Listener
 	conns     map[*conn]struct{}
 	closing   bool
