@@ -31,12 +31,14 @@ import (
 	listenpool "msnserver/ns/listen"
 	"msnserver/ns/loadtest"
 	"msnserver/ns/ticket"
+	"msnserver/ns/ymsg"
 	"msnserver/sb"
 	"msnserver/store"
 	"msnserver/web"
 	"msnserver/web/gateway"
 	"msnserver/web/oim"
 	"msnserver/web/tlscert"
+	"msnserver/web/yahoo"
 )
 
 // subcommands maps "word" or "word word" to its function.
@@ -51,8 +53,8 @@ var subcommands = []struct {
 	{"user passwd", "user passwd EMAIL PASSWORD [-data DIR]", runUserPasswd},
 	{"user delete", "user delete EMAIL [-data DIR]", runUserDelete},
 	{"admin passwd", "admin passwd USER PASSWORD [-data DIR]", runAdminPasswd},
-	{"user seed", "user seed -count N -prefix P -domain D -password X [-contacts K] [-cost C] [-data DIR]", runUserSeed},
-	{"loadtest", "loadtest -ns ADDR -http URL -prefix P -domain D -password X -clients N -ramp D -duration D -scenario S [-transport tcp|gateway] [-pid PID]", runLoadtest},
+	{"user seed", "user seed -count N -prefix P -domain D -password X [-contacts K] [-cost C] [-network 32] [-data DIR]", runUserSeed},
+	{"loadtest", "loadtest -ns ADDR -http URL -prefix P -domain D -password X -clients N -ramp D -duration D -scenario S [-ymsg ADDR] [-transport tcp|gateway] [-pid PID]", runLoadtest},
 	{"backup", "backup FILE [-data DIR]: a consistent copy of the store (server stopped; while it runs, use the admin console)", runBackup},
 	{"restore", "restore FILE [-data DIR]: replace the store with a backup (server stopped)", runRestore},
 	{"secrets rotate", "secrets rotate [-data DIR]: new ticket and admin-session keys; every ticket and console session ends (server stopped)", runSecretsRotate},
@@ -340,6 +342,7 @@ func runSecretsRotate(args []string) error {
 
 type serveConfig struct {
 	data, nsAddr, sbAddr, httpAddr, httpsAddr, adminAddr, publicHost string
+	ymsgAddr                                                         string
 	tlsNames                                                         string
 	challenge, debug, adminTLS, tlsLegacy, metricsPublic             bool
 	oimExpiryDays, oimMax, maxConns, maxConnsPerIP, maxMSNP          int
@@ -354,6 +357,7 @@ func runServe(args []string) error {
 	fs.StringVar(&cfg.sbAddr, "sb", env("MSN_SB", ":1864"), "switchboard address [MSN_SB]")
 	fs.StringVar(&cfg.httpAddr, "http", env("MSN_HTTP", ":80"), "HTTP address of the token and SOAP services [MSN_HTTP]")
 	fs.StringVar(&cfg.httpsAddr, "https", env("MSN_HTTPS", ":443"), "HTTPS address; empty turns it off [MSN_HTTPS]")
+	fs.StringVar(&cfg.ymsgAddr, "ymsg", env("MSN_YMSG", ":5050"), "Yahoo! Messenger (YMSG16) pager address; empty turns it off [MSN_YMSG]")
 	fs.StringVar(&cfg.adminAddr, "admin", env("MSN_ADMIN", ":8080"), "admin console address [MSN_ADMIN]")
 	fs.StringVar(&cfg.publicHost, "public-host", env("MSN_PUBLIC_HOST", ""), "address handed to clients in XFR and RNG [MSN_PUBLIC_HOST]")
 	fs.StringVar(&cfg.tlsNames, "tls-names", env("MSN_TLS_NAMES", ""), "extra host names or addresses for the HTTPS certificate, comma-separated [MSN_TLS_NAMES]")
@@ -482,6 +486,12 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	var ymsgLn net.Listener
+	if cfg.ymsgAddr != "" {
+		if ymsgLn, err = listen("Yahoo! pager", cfg.ymsgAddr, "ymsg", "MSN_YMSG"); err != nil {
+			return err
+		}
+	}
 	var httpsLn net.Listener
 	if cfg.httpsAddr != "" {
 		if httpsLn, err = listen("HTTPS services", cfg.httpsAddr, "https", "MSN_HTTPS"); err != nil {
@@ -512,7 +522,12 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	})
 	sbSrv := sb.New(h, log.With("svc", "sb"), sb.Options{})
 	h.OnKick(func(s *hub.Session) { sbSrv.Disconnect(s) })
-	h.SetYahooBridge(sbSrv)
+	h.SetYahooBridge(ymsg.Bridge(sbSrv, h))
+	yahooSvc := yahoo.New(st, log.With("svc", "yahoo"), func() string { return public })
+	yahooSvc.Mount(webSrv)
+	ymsgSrv := ymsg.New(h, st, yahooSvc, log.With("svc", "ymsg"), ymsg.Options{
+		MaxConns: cfg.maxConns, MaxConnsPerIP: cfg.maxConnsPerIP,
+	})
 	gw := gateway.New(log.With("svc", "gateway"), cfg.gateway)
 	webSrv.Handle(gateway.Path, gw)
 	go purgeOIMs(ctx, webSrv.OIM(), log)
@@ -563,6 +578,10 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		run("https", func() error { return httpsSrv.ServeTLS(pool.Listen(httpsLn, "https"), "", "") })
 		log.Info("HTTPS services listening", "addr", httpsLn.Addr().String())
 	}
+	if ymsgLn != nil {
+		run("yahoo pager", func() error { return ymsgSrv.Serve(pool.Listen(ymsgLn, "ymsg")) })
+		log.Info("Yahoo! pager listening", "addr", ymsgLn.Addr().String())
+	}
 	var adminServe net.Listener = pool.Listen(adminLn, "admin")
 	if cfg.adminTLS {
 		adminServe = tls.NewListener(adminServe, tlsCfg)
@@ -581,6 +600,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	webSrv.SetReady(false)
 	stopAll(log, shutdownGrace, []service{
 		{"notification server", nsSrv.Shutdown},
+		{"yahoo pager", ymsgSrv.Shutdown},
 		{"switchboard", sbSrv.Shutdown},
 		{"http", httpShutdown(httpSrv)},
 		{"https", httpShutdown(httpsSrv)},
@@ -687,11 +707,12 @@ func runUserSeed(args []string) error {
 	fs.IntVar(&cfg.Contacts, "contacts", 0, "mutual contacts per account (ring neighbours, FL+AL both ways)")
 	fs.IntVar(&cfg.Cost, "cost", 0, "bcrypt cost of the shared password hash (default the server's; 4 makes each RST login cheap)")
 	fs.IntVar(&cfg.Batch, "batch", 2000, "accounts per store transaction")
+	fs.IntVar(&cfg.Network, "network", 0, "network id of the accounts: 32 seeds Yahoo! users (for loadtest -scenario yahoo)")
 	if _, err := parseInterspersed(fs, args); err != nil {
 		return err
 	}
 	if cfg.Count <= 0 || cfg.Password == "" {
-		return errors.New("usage: msnserver user seed -count N -prefix P -domain D -password X [-contacts K] [-cost C] [-data DIR]")
+		return errors.New("usage: msnserver user seed -count N -prefix P -domain D -password X [-contacts K] [-cost C] [-network 32] [-data DIR]")
 	}
 	st, err := openStore(*data)
 	if err != nil {
@@ -728,7 +749,9 @@ func runLoadtest(args []string) error {
 	fs.IntVar(&cfg.Clients, "clients", 100, "simulated clients")
 	fs.DurationVar(&cfg.Ramp, "ramp", 10*time.Second, "spread the first logins over this time")
 	fs.DurationVar(&cfg.Duration, "duration", 30*time.Second, "how long to measure after the ramp")
-	fs.StringVar(&cfg.Scenario, "scenario", loadtest.ScenarioLogin, "login, presence, chat, mixed or idle")
+	fs.StringVar(&cfg.Scenario, "scenario", loadtest.ScenarioLogin, "login, presence, chat, mixed, idle or yahoo")
+	fs.StringVar(&cfg.YMSGAddr, "ymsg", "127.0.0.1:5050", "yahoo: the Yahoo! pager host:port")
+	fs.StringVar(&cfg.YahooPrefix, "yahoo-prefix", "y", "yahoo: Yahoo! IDs are PREFIX<n> (accounts PREFIX<n>@yahoo.com, seeded with -network 32)")
 	fs.DurationVar(&cfg.ChangeInterval, "change-interval", 5*time.Second, "presence: each client's time between status changes")
 	fs.IntVar(&cfg.PSMEvery, "psm-every", 5, "presence: every Nth change is a personal message (UUX)")
 	fs.DurationVar(&cfg.MessageInterval, "msg-interval", 0, "chat: each sender's time between messages (0: as fast as -window allows; mixed: 1s)")

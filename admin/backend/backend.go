@@ -339,8 +339,12 @@ func (b *Backend) SetPolicy(ctx context.Context, doc string) error {
 func (b *Backend) Sessions() []admin.Session {
 	var out []admin.Session
 	for _, s := range b.hub.Online() {
+		front := s.Front
+		if front == "" {
+			front = "MSNP"
+		}
 		out = append(out, admin.Session{
-			Email: s.Email, Name: s.Name(), Status: s.Status(), ClientVersion: s.Client,
+			Email: s.Email, Name: s.Name(), Status: s.Status(), ClientVersion: s.Client, Front: front,
 			RemoteAddr: s.RemoteAddr, Since: s.Since, Switchboards: s.SwitchboardCount(), Dialect: s.Dialect,
 		})
 	}

@@ -68,6 +68,7 @@ type Session struct {
 	Status        string // NLN, BSY, IDL, BRB, AWY, PHN, LUN, HDN
 	ClientVersion string // from CVR, e.g. "8.1.0178"
 	Dialect       string // negotiated protocol: MSNP13, MSNP14 or MSNP15
+	Front         string // the protocol front: "MSNP" (Messenger) or "YMSG" (Yahoo! Messenger)
 	RemoteAddr    string
 	Since         time.Time
 	Switchboards  int // switchboard sessions it takes part in

@@ -29,6 +29,8 @@
 //	        ns Server.mu, sb Server.mu
 //	                                the connection registries and listeners
 //	        sb bridge.mu            the Yahoo bridge's index
+//	        ymsg Server.mu, conn.mu the pager's registry; what a Yahoo user
+//	                                was told of each contact
 //	        limiters, admin and web caches, load-tool counters
 //
 // For example a status change holds the user's Session.mu, reads the

@@ -87,6 +87,11 @@ type Session struct {
 	// for the admin console. Set before Login; read-only afterwards.
 	Dialect string
 
+	// Front names the protocol front the user signed in with: "" for the
+	// MSNP notification server, "YMSG" for the Yahoo! pager. Set before
+	// Login; read-only afterwards.
+	Front string
+
 	// mu guards the user's own presence. It is held from a change until the
 	// change's fan-out is queued, so watchers see one user's changes in order.
 	mu        sync.Mutex // tier 3; lock order in doc.go

@@ -52,6 +52,7 @@ type client struct {
 	seq uint32
 	chg [64]stamp // status changes by seq
 	psm [64]stamp // personal-message changes by seq
+	ym  [64]stamp // Yahoo messages to the WLM partner by seq
 }
 
 type stamp struct {
@@ -102,7 +103,7 @@ func (cl *client) initialML() []byte {
 }
 
 var nsPayloadVerbs = map[string]bool{"MSG": true, "NOT": true, "GCF": true, "UBX": true, "UBM": true, "UBN": true, "ADL": true, "RML": true, "FQY": true, "IPG": true, "UUX": true}
-var nsKeep = map[string]bool{"UBX": true}
+var nsKeep = map[string]bool{"UBX": true, "UBM": true}
 
 // dialNS connects and starts the reader.
 func (cl *client) dialNS(ctx context.Context, addr string) (*pconn, error) {
@@ -249,6 +250,10 @@ func (cl *client) nsPush(c *pconn, f []string, payload []byte) {
 					r.m.fail("NS QRY "+errKind(err), err)
 				}
 			}()
+		}
+	case "UBM": // UBM email network type len: a Yahoo user's timed message
+		if len(f) >= 2 {
+			r.sawYahooMessage(f[1], payload)
 		}
 	case "RNG":
 		select {

@@ -14,10 +14,14 @@ const (
 	ScenarioChat     = "chat"
 	ScenarioMixed    = "mixed"
 	ScenarioIdle     = "idle"
+	// ScenarioYahoo pairs Yahoo! Messenger users (YMSG16, odd clients) with
+	// WLM users (even clients): the Yahoo users sign in with the token
+	// login, change status and write to their WLM partner (UBM).
+	ScenarioYahoo = "yahoo"
 )
 
 // Scenarios lists the valid scenario names.
-var Scenarios = []string{ScenarioLogin, ScenarioPresence, ScenarioChat, ScenarioMixed, ScenarioIdle}
+var Scenarios = []string{ScenarioLogin, ScenarioPresence, ScenarioChat, ScenarioMixed, ScenarioIdle, ScenarioYahoo}
 
 // Config describes one load run.
 type Config struct {
@@ -59,6 +63,11 @@ type Config struct {
 	// SessionMessages ends a switchboard session after this many messages
 	// per side and opens a new one (0: keep the session for the whole run).
 	SessionMessages int
+
+	// Yahoo: the pager's host:port and the Yahoo! IDs (YahooPrefix + n,
+	// accounts YahooPrefix + n + "@yahoo.com", seeded with -network 32).
+	YMSGAddr    string
+	YahooPrefix string
 
 	Timeout   time.Duration // for any one reply (default 30 s)
 	PingEvery time.Duration // PNG keep-alive (default 45 s)
@@ -141,6 +150,17 @@ func (c *Config) defaults() error {
 	}
 	if c.PingEvery <= 0 {
 		c.PingEvery = 45 * time.Second
+	}
+	if c.Scenario == ScenarioYahoo {
+		if c.YMSGAddr == "" {
+			return errors.New("loadtest: the yahoo scenario needs the pager address")
+		}
+		if c.YahooPrefix == "" {
+			c.YahooPrefix = "y"
+		}
+		if c.MessageInterval <= 0 {
+			c.MessageInterval = time.Second
+		}
 	}
 	if c.Progress == 0 {
 		c.Progress = time.Second

@@ -15,6 +15,7 @@ const (
 	roleCaller               // open switchboard sessions to the next client and talk
 	roleCallee               // answer rings and talk
 	roleIdle                 // stay online, only ping
+	roleYahoo                // a Yahoo! user writing to the WLM client before it
 )
 
 // roleOf assigns roles: mixed runs use blocks of ten clients (six chatting
@@ -26,6 +27,11 @@ func (r *runner) roleOf(i int) role {
 	case ScenarioPresence:
 		return rolePresence
 	case ScenarioIdle:
+		return roleIdle
+	case ScenarioYahoo:
+		if i%2 == 1 {
+			return roleYahoo
+		}
 		return roleIdle
 	case ScenarioChat:
 		if i%2 == 1 {
@@ -61,6 +67,8 @@ func (cl *client) life(ctx context.Context, i int) {
 		cl.online2(ctx, false, nil)
 	case roleIdle:
 		cl.online2(ctx, false, nil)
+	case roleYahoo:
+		cl.yahooLife(ctx, cl.r.clients[i-1])
 	}
 }
 

@@ -43,6 +43,7 @@ type SeedConfig struct {
 	Domain   string
 	Password string // shared by every account
 	Contacts int    // mutual contacts per account (ring neighbours; FL+AL both ways)
+	Network  int    // network id of the accounts (0: MSN; 32: Yahoo! users)
 	// Cost is the bcrypt cost of the shared password hash (0: store.PasswordCost).
 	// The hash is computed once; a low cost makes each RST login cheaper too.
 	Cost int
@@ -71,6 +72,9 @@ func Seed(st *store.Store, cfg SeedConfig) (SeedResult, error) {
 	if cfg.Contacts < 0 || cfg.Contacts > store.MaxContacts {
 		return res, fmt.Errorf("seed: %d contacts per account (at most %d)", cfg.Contacts, store.MaxContacts)
 	}
+	if cfg.Network == store.NetworkYahoo && cfg.Contacts > 0 {
+		return res, errors.New("seed: Yahoo! accounts are seeded without contacts")
+	}
 	if cfg.Batch <= 0 {
 		cfg.Batch = 2000
 	}
@@ -91,7 +95,7 @@ func Seed(st *store.Store, cfg SeedConfig) (SeedResult, error) {
 		hi := min(lo+cfg.Batch, cfg.Count)
 		list := make([]store.NewAccount, 0, hi-lo)
 		for n := lo; n < hi; n++ {
-			list = append(list, store.NewAccount{Email: email(n), Hash: hash})
+			list = append(list, store.NewAccount{Email: email(n), Hash: hash, Network: cfg.Network})
 		}
 		if _, err := st.CreateAccounts(list); err != nil {
 			return res, fmt.Errorf("seed: accounts %d-%d: %w", lo, hi-1, err)

@@ -1,5 +1,5 @@
-// Package hosts is the one list of Microsoft host names that Messenger
-// clients reach and that this server answers for. The TLS certificate's
+// Package hosts is the one list of Microsoft (and Yahoo!) host names that
+// Messenger and Yahoo! Messenger clients reach and that this server answers for. The TLS certificate's
 // names, the README's hosts-file lines and the admin console's setup page
 // all come from it, so they cannot drift apart.
 package hosts
@@ -38,12 +38,23 @@ var Messenger = []Name{
 	{Host: "config.messenger.msn.com", Use: "client configuration", HTTPS: true},
 	{Host: "storage.msn.com", Use: "roaming profile (name, message, picture)", HTTPS: true},
 	{Host: "tkrdr.storage.msn.com", Use: "roaming profile (alias)", HTTPS: true},
+	// Yahoo! Messenger 9 and libpurple's Yahoo plugin (protocol/ymsg.md §16).
+	{Host: "login.yahoo.com", Use: "Yahoo! sign-in tokens (HTTPS /config/pwtoken_get)", HTTPS: true},
+	{Host: "vcs1.msg.yahoo.com", Use: "Yahoo! pager lookup (HTTP /capacity)"},
+	{Host: "vcs2.msg.yahoo.com", Use: "Yahoo! pager lookup (HTTP /capacity)"},
+	{Host: "scsa.msg.yahoo.com", Use: "Yahoo! pager (YMSG, port 5050)"},
+	{Host: "scs.msg.yahoo.com", Use: "Yahoo! pager (YMSG, port 5050)"},
+	{Host: "scsb.msg.yahoo.com", Use: "Yahoo! pager (YMSG, port 5050)"},
+	{Host: "scsc.msg.yahoo.com", Use: "Yahoo! pager (YMSG, port 5050)"},
+	{Host: "cs.yahoo.com", Use: "Yahoo! pager (YMSG, port 5050)"},
+	{Host: "address.yahoo.com", Use: "Yahoo! address book (optional)"},
+	{Host: "insider.msg.yahoo.com", Use: "Yahoo! client content (optional)"},
 }
 
 // Wildcards cover the single-label hosts of these domains that no list can
 // foresee (web links, later builds). They never replace an explicit name:
 // *.msn.com does not match ows.messenger.msn.com.
-var Wildcards = []string{"*.live.com", "*.msn.com", "*.hotmail.com", "*.passport.net", "*.passport.com"}
+var Wildcards = []string{"*.live.com", "*.msn.com", "*.hotmail.com", "*.passport.net", "*.passport.com", "*.yahoo.com"}
 
 // TLSNames are the DNS names the certificate must carry: every HTTPS host,
 // then the wildcards.
