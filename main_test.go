@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -470,5 +471,23 @@ func TestGatewayWiring(t *testing.T) {
 	}
 	if got != "911 1\r\n" {
 		t.Fatalf("SB through the gateway: %q", got)
+	}
+}
+
+// TestVersion: the release's -X values and the Go version are printed.
+func TestVersion(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "msnserver")
+	ldflags := "-X main.version=v9.8.7 -X main.commit=0123456789abcdef"
+	if out, err := exec.Command("go", "build", "-ldflags", ldflags, "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "version").CombinedOutput()
+	want := "msnserver v9.8.7\ncommit 0123456789abcdef\n" + runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH + "\n"
+	if err != nil || string(out) != want {
+		t.Fatalf("version: %v\n%q, want %q", err, out, want)
+	}
+	// Without -X: "dev", and still the Go version.
+	if out, err := run(t, "version"); err != nil || !strings.HasPrefix(out, "msnserver dev\ncommit ") || !strings.Contains(out, runtime.Version()) {
+		t.Fatalf("plain build: %v\n%s", err, out)
 	}
 }
