@@ -31,6 +31,10 @@ type Config struct {
 	// LoginAttempts is how many failed logins one address may make per
 	// minute before it gets 429; 0 means 5.
 	LoginAttempts int
+	// Warnings are problems found at start that the admin must fix (a web
+	// port that fell back to a high one), shown on the dashboard and the
+	// setup page.
+	Warnings []string
 }
 
 // Server is the admin console.

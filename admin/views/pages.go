@@ -16,6 +16,9 @@ type Page struct {
 	User  string // the signed-in admin; empty when signed out
 	CSRF  string // the session's CSRF token (on the login page, the login token)
 	Flash Flash
+	// Warnings are start-up problems the admin must fix; the dashboard
+	// and the setup page carry them.
+	Warnings []string
 }
 
 // Flash is a one-time notice shown at the top of the page.
