@@ -20,6 +20,7 @@ func (s *Server) routes() {
 	app.Get("/login", s.handleLoginShow)
 	app.Post("/login", s.handleLoginCheck)
 	app.Get("/ca.crt", s.handleCACert) // handed to client PCs, which have no admin login
+	app.Get(setupScriptPath, s.handleSetupScript)
 
 	// Everything below: session → CSRF → handler.
 	app.Use(s.requireSession, s.requireCSRF)

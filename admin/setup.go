@@ -29,6 +29,9 @@ func (s *Server) handleSetup(c *fiber.Ctx) error {
 	}
 	addr, ok := resolve(c.UserContext(), host)
 	d := views.SetupData{Host: host, Address: addr, Resolved: ok, Hosts: clientHosts, HasCert: len(s.b.CACertPEM()) > 0}
+	if ok && d.HasCert {
+		d.ScriptURL = setupScriptURL(c, addr)
+	}
 	p := s.page(c, "Client setup", "setup")
 	p.Warnings = s.cfg.Warnings
 	return s.render(c, fiber.StatusOK, views.Setup(p, d))

@@ -100,6 +100,9 @@ type SetupData struct {
 	Resolved bool   // Address is a real address, not a placeholder
 	Hosts    []HostName
 	HasCert  bool
+	// ScriptURL is where a client PC downloads its setup script; empty
+	// when the server cannot make one (no address or no certificate).
+	ScriptURL string
 }
 
 // HostName is one Microsoft host name a client must reach here.
