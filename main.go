@@ -349,6 +349,7 @@ type serveConfig struct {
 	// address never falls back to a high port.
 	httpExplicit, httpsExplicit bool
 	httpFallback, httpsFallback string
+	signup, signupExplicit      bool
 }
 
 func runServe(args []string) error {
@@ -375,6 +376,7 @@ func runServe(args []string) error {
 	fs.BoolVar(&cfg.tlsLegacy, "tls-legacy", envBool("MSN_TLS_LEGACY", true), "offer TLS 1.0/1.1 and the RSA and 3DES suites Windows XP needs; false: TLS 1.2+ with Go's default suites [MSN_TLS_LEGACY]")
 	fs.BoolVar(&cfg.adminTLS, "admin-tls", envBool("MSN_ADMIN_TLS", false), "serve the admin console over HTTPS with the generated certificate (its cookies are then Secure) [MSN_ADMIN_TLS]")
 	fs.BoolVar(&cfg.metricsPublic, "metrics-public", envBool("MSN_METRICS_PUBLIC", false), "serve /metrics on the admin port to anyone; by default only to loopback clients and signed-in admins [MSN_METRICS_PUBLIC]")
+	fs.BoolVar(&cfg.signup, "signup", env("MSN_SIGNUP", "") == "1", "turn the public sign-up page on (=false: off); without it the console's switch decides [MSN_SIGNUP=1|0]")
 	fs.BoolVar(&cfg.debug, "debug", env("MSN_DEBUG", "") != "", "log protocol lines [MSN_DEBUG]")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -386,6 +388,7 @@ func runServe(args []string) error {
 		return given[flagName] || inEnv
 	}
 	cfg.httpExplicit, cfg.httpsExplicit = explicit("http", "MSN_HTTP"), explicit("https", "MSN_HTTPS")
+	cfg.signupExplicit = explicit("signup", "MSN_SIGNUP")
 	level := slog.LevelInfo
 	if cfg.debug {
 		level = slog.LevelDebug
@@ -475,6 +478,18 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	adminPassword, err := firstAdmin(st, log)
 	if err != nil {
 		return err
+	}
+	if cfg.signupExplicit {
+		// The flag sets the console's switch, which keeps the last word
+		// until the next start.
+		on := ""
+		if cfg.signup {
+			on = "1"
+		}
+		if err := st.SetSetting(store.SettingSignup, on); err != nil {
+			return fmt.Errorf("sign-up setting: %w", err)
+		}
+		log.Info("public sign-up page set by -signup", "on", cfg.signup)
 	}
 
 	// Bind everything first so a taken port fails before anything runs.

@@ -175,3 +175,25 @@ func ago(t time.Time) string {
 	}
 	return itoa(int(d.Hours()/24)) + " days ago"
 }
+
+// SignupData fills the public sign-up form; Done names the account just made.
+type SignupData struct {
+	Email, Name, Invite string
+	InviteOnly          bool
+	Error               string
+	Done                string
+}
+
+// OwnPasswordData fills the public change-your-password form.
+type OwnPasswordData struct {
+	Email string
+	Error string
+	Done  bool
+}
+
+// InvitesData is the console's sign-up page.
+type InvitesData struct {
+	Settings  model.SignupSettings
+	Invites   []model.Invite
+	SignupURL string
+}
