@@ -491,3 +491,40 @@ func TestVersion(t *testing.T) {
 		t.Fatalf("plain build: %v\n%s", err, out)
 	}
 }
+
+// TestSignupFlagAndSetupScript: -signup (here MSN_SIGNUP) sets the console's
+// switch, which the next start without it keeps; the setup script for
+// client PCs needs no login and carries the server's address.
+func TestSignupFlagAndSetupScript(t *testing.T) {
+	s := startBinary(t, t.TempDir())
+	status := func(path string) (int, string) {
+		resp, err := http.Get("http://" + s.admin + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, _ := status("/signup"); code != http.StatusNotFound {
+		t.Fatalf("sign-up without the flag: %d", code)
+	}
+	if code, body := status("/msnserver-setup.cmd"); code != 200 || !strings.Contains(body, "set \"ADDR=127.0.0.1\"\r\n") {
+		t.Fatalf("setup script: %d\n%s", code, body)
+	}
+	for _, tc := range []struct {
+		env  []string
+		want int
+	}{
+		{[]string{"MSN_SIGNUP=1"}, http.StatusOK},
+		{nil, http.StatusOK}, // the switch stays on
+		{[]string{"MSN_SIGNUP=0"}, http.StatusNotFound},
+	} {
+		s.stop(syscall.SIGTERM)
+		s.env = tc.env
+		s.start()
+		if code, _ := status("/signup"); code != tc.want {
+			t.Fatalf("%v: /signup %d, want %d", tc.env, code, tc.want)
+		}
+	}
+}
