@@ -58,6 +58,7 @@ var subcommands = []struct {
 	{"backup", "backup FILE [-data DIR]: a consistent copy of the store (server stopped; while it runs, use the admin console)", runBackup},
 	{"restore", "restore FILE [-data DIR]: replace the store with a backup (server stopped)", runRestore},
 	{"secrets rotate", "secrets rotate [-data DIR]: new ticket and admin-session keys; every ticket and console session ends (server stopped)", runSecretsRotate},
+	{"version", "version: the version, commit and Go version of this binary", runVersion},
 }
 
 func main() {
@@ -347,6 +348,11 @@ type serveConfig struct {
 	challenge, debug, adminTLS, tlsLegacy, metricsPublic             bool
 	oimExpiryDays, oimMax, maxConns, maxConnsPerIP, maxMSNP          int
 	gateway                                                          gateway.Options
+	// Set when -http / -https (or their variables) were given: such an
+	// address never falls back to a high port.
+	httpExplicit, httpsExplicit bool
+	httpFallback, httpsFallback string
+	signup, signupExplicit      bool
 }
 
 func runServe(args []string) error {
@@ -358,6 +364,8 @@ func runServe(args []string) error {
 	fs.StringVar(&cfg.httpAddr, "http", env("MSN_HTTP", ":80"), "HTTP address of the token and SOAP services [MSN_HTTP]")
 	fs.StringVar(&cfg.httpsAddr, "https", env("MSN_HTTPS", ":443"), "HTTPS address; empty turns it off [MSN_HTTPS]")
 	fs.StringVar(&cfg.ymsgAddr, "ymsg", env("MSN_YMSG", ":5050"), "Yahoo! Messenger (YMSG16) pager address; empty turns it off [MSN_YMSG]")
+	fs.StringVar(&cfg.httpFallback, "http-fallback", env("MSN_HTTP_FALLBACK", ":8081"), "HTTP address used when the default -http port needs privileges this user lacks [MSN_HTTP_FALLBACK]")
+	fs.StringVar(&cfg.httpsFallback, "https-fallback", env("MSN_HTTPS_FALLBACK", ":8443"), "HTTPS address used when the default -https port needs privileges this user lacks [MSN_HTTPS_FALLBACK]")
 	fs.StringVar(&cfg.adminAddr, "admin", env("MSN_ADMIN", ":8080"), "admin console address [MSN_ADMIN]")
 	fs.StringVar(&cfg.publicHost, "public-host", env("MSN_PUBLIC_HOST", ""), "address handed to clients in XFR and RNG [MSN_PUBLIC_HOST]")
 	fs.StringVar(&cfg.tlsNames, "tls-names", env("MSN_TLS_NAMES", ""), "extra host names or addresses for the HTTPS certificate, comma-separated [MSN_TLS_NAMES]")
@@ -373,6 +381,7 @@ func runServe(args []string) error {
 	fs.BoolVar(&cfg.adminTLS, "admin-tls", envBool("MSN_ADMIN_TLS", false), "serve the admin console over HTTPS with the generated certificate (its cookies are then Secure) [MSN_ADMIN_TLS]")
 	fs.BoolVar(&cfg.metricsPublic, "metrics-public", envBool("MSN_METRICS_PUBLIC", false), "serve /metrics on the admin port to anyone; by default only to loopback clients and signed-in admins [MSN_METRICS_PUBLIC]")
 	fs.IntVar(&cfg.maxMSNP, "max-msnp", envInt("MSN_MAX_MSNP", 15), "highest protocol negotiated: 13, 14 or 15 (15 = MSNP15 with SSO login and roaming profiles) [MSN_MAX_MSNP]")
+	fs.BoolVar(&cfg.signup, "signup", env("MSN_SIGNUP", "") == "1", "turn the public sign-up page on (=false: off); without it the console's switch decides [MSN_SIGNUP=1|0]")
 	fs.BoolVar(&cfg.debug, "debug", env("MSN_DEBUG", "") != "", "log protocol lines [MSN_DEBUG]")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -380,12 +389,22 @@ func runServe(args []string) error {
 	if cfg.maxMSNP < 13 || cfg.maxMSNP > 15 {
 		return fmt.Errorf("-max-msnp %d: must be 13, 14 or 15 (flag -max-msnp or MSN_MAX_MSNP)", cfg.maxMSNP)
 	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	explicit := func(flagName, envName string) bool {
+		_, inEnv := os.LookupEnv(envName)
+		return given[flagName] || inEnv
+	}
+	cfg.httpExplicit, cfg.httpsExplicit = explicit("http", "MSN_HTTP"), explicit("https", "MSN_HTTPS")
+	cfg.signupExplicit = explicit("signup", "MSN_SIGNUP")
 	level := slog.LevelInfo
 	if cfg.debug {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	// os.Interrupt is Ctrl+C everywhere; on Windows SIGTERM stands for
+	// closing the console window, logging off and shutting down.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return serve(ctx, cfg, log)
 }
@@ -398,10 +417,9 @@ func listen(what, addr, flagName, envName string) (net.Listener, error) {
 	}
 	fix := fmt.Sprintf("choose another address with -%s or %s", flagName, envName)
 	switch {
-	case errors.Is(err, syscall.EACCES):
-		fix = fmt.Sprintf("ports below 1024 need root or `sudo setcap cap_net_bind_service=+ep msnserver`, or %s", fix)
-		return nil, fmt.Errorf("%s: cannot listen on %s: permission denied; %s", what, addr, fix)
-	case errors.Is(err, syscall.EADDRINUSE):
+	case isPermissionDenied(err):
+		return nil, fmt.Errorf("%s: cannot listen on %s: %w; %s, or %s", what, addr, errPrivilege, privilegeFix, fix)
+	case isAddrInUse(err):
 		return nil, fmt.Errorf("%s: cannot listen on %s: address already in use; %s", what, addr, fix)
 	}
 	return nil, fmt.Errorf("%s: cannot listen on %s: %v; %s", what, addr, err, fix)
@@ -465,8 +483,21 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 			"why", "the CA is limited to the Microsoft names, private addresses and the names the server had when the CA was made",
 			"fix", "move "+filepath.Dir(certs.CACertPath())+"/ca.* away and restart to make a new CA for every name; each client must then install the new ca.crt")
 	}
-	if err := firstAdmin(st, log); err != nil {
+	adminPassword, err := firstAdmin(st, log)
+	if err != nil {
 		return err
+	}
+	if cfg.signupExplicit {
+		// The flag sets the console's switch, which keeps the last word
+		// until the next start.
+		on := ""
+		if cfg.signup {
+			on = "1"
+		}
+		if err := st.SetSetting(store.SettingSignup, on); err != nil {
+			return fmt.Errorf("sign-up setting: %w", err)
+		}
+		log.Info("public sign-up page set by -signup", "on", cfg.signup)
 	}
 
 	// Bind everything first so a taken port fails before anything runs.
@@ -478,9 +509,13 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	httpLn, err := listen("HTTP services", cfg.httpAddr, "http", "MSN_HTTP")
+	var notices []string // said once, loudly: log, start-up summary, console
+	httpLn, fb, err := listenOrFallback("HTTP services", cfg.httpAddr, cfg.httpFallback, cfg.httpExplicit, "http", "MSN_HTTP")
 	if err != nil {
 		return err
+	}
+	if fb != nil {
+		notices = append(notices, fb.notice())
 	}
 	adminLn, err := listen("admin console", cfg.adminAddr, "admin", "MSN_ADMIN")
 	if err != nil {
@@ -494,8 +529,11 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	}
 	var httpsLn net.Listener
 	if cfg.httpsAddr != "" {
-		if httpsLn, err = listen("HTTPS services", cfg.httpsAddr, "https", "MSN_HTTPS"); err != nil {
+		if httpsLn, fb, err = listenOrFallback("HTTPS services", cfg.httpsAddr, cfg.httpsFallback, cfg.httpsExplicit, "https", "MSN_HTTPS"); err != nil {
 			return err
+		}
+		if fb != nil {
+			notices = append(notices, fb.notice())
 		}
 	}
 
@@ -551,7 +589,10 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	}
 	be := backend.New(st, h, switchboards, certs.CACertPEM(), public, ns.DefaultPolicy)
 	go be.Run(ctx)
-	adminSrv := admin.New(admin.Config{Secret: adminKey, Secure: cfg.adminTLS}, be, log.With("svc", "admin"))
+	for _, n := range notices {
+		log.Warn(n)
+	}
+	adminSrv := admin.New(admin.Config{Secret: adminKey, Secure: cfg.adminTLS, Warnings: notices}, be, log.With("svc", "admin"))
 	if cfg.metricsPublic {
 		adminSrv.Mount("/metrics", be.Metrics())
 	} else {
@@ -589,6 +630,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	run("admin console", func() error { return adminSrv.Serve(adminServe) })
 	log.Info("admin console listening", "addr", adminLn.Addr().String(), "tls", cfg.adminTLS)
 	webSrv.SetReady(true)
+	startupSummary{public: public, admin: adminLn.Addr(), adminTLS: cfg.adminTLS, adminPassword: adminPassword, notices: notices}.write(os.Stderr)
 
 	var failure error
 	select {
@@ -679,20 +721,21 @@ func purgeOIMs(ctx context.Context, svc *oim.Service, log *slog.Logger) {
 }
 
 // firstAdmin creates the "admin" console login with a random password on the
-// first start, and logs the password once.
-func firstAdmin(st *store.Store, log *slog.Logger) error {
+// first start, logs the password once and returns it for the start-up
+// summary; "" when an admin exists.
+func firstAdmin(st *store.Store, log *slog.Logger) (string, error) {
 	n, err := st.AdminCount()
 	if err != nil || n > 0 {
-		return err
+		return "", err
 	}
 	var b [12]byte
 	rand.Read(b[:])
 	pw := base64.RawURLEncoding.EncodeToString(b[:])
 	if err := st.SetAdminPassword("admin", pw); err != nil {
-		return err
+		return "", err
 	}
 	log.Info("created the admin console login; change it with `msnserver admin passwd admin NEWPASSWORD`", "user", "admin", "password", pw)
-	return nil
+	return pw, nil
 }
 
 // runUserSeed creates test accounts with mutual contacts in bulk.

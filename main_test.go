@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -84,7 +85,7 @@ func newServer(t *testing.T, data string) *server {
 }
 
 func (s *server) start() {
-	args := append(append([]string{}, s.wrap...), binary, "serve", "-data", s.data, "-ns", s.ns, "-sb", s.sb, "-http", s.http,
+	args := append(append([]string{}, s.wrap...), binary, "serve", "-data", s.data, "-ns", s.ns, "-sb", s.sb, "-ymsg", freePort(s.t), "-http", s.http,
 		"-https", s.https, "-admin", s.admin, "-public-host", "127.0.0.1")
 	args = append(args, s.extra...)
 	s.cmd = exec.Command(args[0], args[1:]...)
@@ -288,7 +289,7 @@ func TestListenErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer taken.Close()
-	out, err := run(t, "serve", "-data", t.TempDir(), "-ns", taken.Addr().String(), "-sb", freePort(t), "-http", freePort(t), "-https", "", "-admin", freePort(t))
+	out, err := run(t, "serve", "-data", t.TempDir(), "-ns", taken.Addr().String(), "-sb", freePort(t), "-ymsg", freePort(t), "-http", freePort(t), "-https", "", "-admin", freePort(t))
 	if err == nil || !strings.Contains(out, "address already in use") || !strings.Contains(out, "-ns or MSN_NS") || strings.Contains(out, "goroutine") {
 		t.Fatalf("port in use: %v\n%s", err, out)
 	}
@@ -470,5 +471,60 @@ func TestGatewayWiring(t *testing.T) {
 	}
 	if got != "911 1\r\n" {
 		t.Fatalf("SB through the gateway: %q", got)
+	}
+}
+
+// TestVersion: the release's -X values and the Go version are printed.
+func TestVersion(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "msnserver")
+	ldflags := "-X main.version=v9.8.7 -X main.commit=0123456789abcdef"
+	if out, err := exec.Command("go", "build", "-ldflags", ldflags, "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "version").CombinedOutput()
+	want := "msnserver v9.8.7\ncommit 0123456789abcdef\n" + runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH + "\n"
+	if err != nil || string(out) != want {
+		t.Fatalf("version: %v\n%q, want %q", err, out, want)
+	}
+	// Without -X: "dev", and still the Go version.
+	if out, err := run(t, "version"); err != nil || !strings.HasPrefix(out, "msnserver dev\ncommit ") || !strings.Contains(out, runtime.Version()) {
+		t.Fatalf("plain build: %v\n%s", err, out)
+	}
+}
+
+// TestSignupFlagAndSetupScript: -signup (here MSN_SIGNUP) sets the console's
+// switch, which the next start without it keeps; the setup script for
+// client PCs needs no login and carries the server's address.
+func TestSignupFlagAndSetupScript(t *testing.T) {
+	s := startBinary(t, t.TempDir())
+	status := func(path string) (int, string) {
+		resp, err := http.Get("http://" + s.admin + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, _ := status("/signup"); code != http.StatusNotFound {
+		t.Fatalf("sign-up without the flag: %d", code)
+	}
+	if code, body := status("/msnserver-setup.cmd"); code != 200 || !strings.Contains(body, "set \"ADDR=127.0.0.1\"\r\n") {
+		t.Fatalf("setup script: %d\n%s", code, body)
+	}
+	for _, tc := range []struct {
+		env  []string
+		want int
+	}{
+		{[]string{"MSN_SIGNUP=1"}, http.StatusOK},
+		{nil, http.StatusOK}, // the switch stays on
+		{[]string{"MSN_SIGNUP=0"}, http.StatusNotFound},
+	} {
+		s.stop(syscall.SIGTERM)
+		s.env = tc.env
+		s.start()
+		if code, _ := status("/signup"); code != tc.want {
+			t.Fatalf("%v: /signup %d, want %d", tc.env, code, tc.want)
+		}
 	}
 }

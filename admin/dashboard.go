@@ -13,5 +13,7 @@ func (s *Server) handleDashboard(c *fiber.Ctx) error {
 		latest = latest[:5]
 	}
 	d := views.DashboardData{Stats: s.b.Stats(), Latest: latest}
-	return s.render(c, fiber.StatusOK, views.Dashboard(s.page(c, "Dashboard", "dashboard"), d))
+	p := s.page(c, "Dashboard", "dashboard")
+	p.Warnings = s.cfg.Warnings
+	return s.render(c, fiber.StatusOK, views.Dashboard(p, d))
 }

@@ -13,6 +13,12 @@
 // HttpOnly, SameSite=Strict cookie that names a session kept in memory, so
 // logging out revokes it. Failed logins are delayed and limited per address.
 //
+// A few routes are public: /login, /ca.crt and /msnserver-setup.cmd (for
+// client PCs), and, when the Backend implements SignupBackend and the admin
+// has turned it on, the sign-up pages under /signup. Those have no session:
+// their CSRF token sits in a path-scoped cookie and in the form, and every
+// attempt counts against a per-address limit.
+//
 // Lock order: each mutex here (sessions, login limiter, broadcast history,
 // mounts) is a leaf, held only for map or slice work, never while calling the
 // Backend.

@@ -28,6 +28,7 @@ type fakeBackend struct {
 	checks     int           // admin passwords checked
 	checkTime  time.Duration // how long a check takes (bcrypt's cost)
 	backups    int           // Backup calls
+	signup     fakeSignup
 }
 
 func (f *fakeBackend) Backup(w io.Writer) (int64, error) {

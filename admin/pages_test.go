@@ -156,6 +156,14 @@ func TestSetupAndCACert(t *testing.T) {
 		}
 	}
 	expect(t, r, http.StatusOK, `href="/ca.crt"`, "Trusted Root Certification Authorities", "drivers\\etc\\hosts")
+	expect(t, r, http.StatusOK, `href="/msnserver-setup.cmd"`, "/msnserver-setup.cmd</a>", "Run as administrator")
+
+	// So is the setup script: this server's address, CR LF lines.
+	script := ts.client(t).get("/msnserver-setup.cmd")
+	expect(t, script, http.StatusOK, "set \"ADDR=192.0.2.10\"\r\n", ">>\"%TMPHOSTS%\" echo %ADDR% login.live.com # msnserver\r\n", "certutil -f -addstore Root")
+	if cd := script.header.Get("Content-Disposition"); cd != `attachment; filename="msnserver-setup.cmd"` {
+		t.Errorf("script Content-Disposition %q", cd)
+	}
 
 	// The certificate is for client PCs: no admin session needed.
 	anon := ts.client(t)

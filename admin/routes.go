@@ -20,6 +20,13 @@ func (s *Server) routes() {
 	app.Get("/login", s.handleLoginShow)
 	app.Post("/login", s.handleLoginCheck)
 	app.Get("/ca.crt", s.handleCACert) // handed to client PCs, which have no admin login
+	app.Get(setupScriptPath, s.handleSetupScript)
+	if s.signup != nil { // for people without an account; off until the admin turns it on
+		app.Get("/signup", s.handleSignupShow)
+		app.Post("/signup", s.handleSignupCreate)
+		app.Get("/signup/password", s.handleOwnPasswordShow)
+		app.Post("/signup/password", s.handleOwnPasswordSave)
+	}
 
 	// Everything below: session → CSRF → handler.
 	app.Use(s.requireSession, s.requireCSRF)
@@ -47,6 +54,11 @@ func (s *Server) routes() {
 	app.Get("/connections", s.handleConnections)
 	app.Post("/connections/:email/kick", s.handleConnectionKick)
 	app.Post("/connections/:email/message", s.handleConnectionMessage)
+
+	app.Get("/invites", s.handleInvitesShow)
+	app.Post("/invites/settings", s.handleSignupSettingsSave)
+	app.Post("/invites", s.handleInviteCreate)
+	app.Post("/invites/:code/delete", s.handleInviteDelete)
 
 	app.Get("/setup", s.handleSetup)
 	app.Get("/backup", s.handleBackup)

@@ -31,6 +31,14 @@ type Config struct {
 	// LoginAttempts is how many failed logins one address may make per
 	// minute before it gets 429; 0 means 5.
 	LoginAttempts int
+	// Warnings are problems found at start that the admin must fix (a web
+	// port that fell back to a high one), shown on the dashboard and the
+	// setup page.
+	Warnings []string
+	// SignupAttempts is how many sign-up and password-change attempts one
+	// address may make per SignupWindow; 0 means 5 per hour.
+	SignupAttempts int
+	SignupWindow   time.Duration
 }
 
 // Server is the admin console.
@@ -41,9 +49,12 @@ type Server struct {
 	app      *fiber.App
 	sessions *sessionStore
 	limiter  *ratelimit.Limiter // failed sign-ins per address and per admin name
-	history  *history
-	mounts   *mounts
-	now      func() time.Time
+	// signup is the backend's sign-up side, nil when it has none.
+	signup        SignupBackend
+	signupLimiter *ratelimit.Limiter // every sign-up and password-change attempt, per address
+	history       *history
+	mounts        *mounts
+	now           func() time.Time
 
 	lnMu      sync.Mutex // tier 1 (leaf; lock order in ns/hub)
 	listeners []net.Listener
@@ -60,6 +71,12 @@ func New(cfg Config, b Backend, log *slog.Logger) *Server {
 	}
 	if cfg.LoginAttempts <= 0 {
 		cfg.LoginAttempts = 5
+	}
+	if cfg.SignupAttempts <= 0 {
+		cfg.SignupAttempts = 5
+	}
+	if cfg.SignupWindow <= 0 {
+		cfg.SignupWindow = time.Hour
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -79,6 +96,8 @@ func New(cfg Config, b Backend, log *slog.Logger) *Server {
 		mounts:   &mounts{},
 		now:      time.Now,
 	}
+	s.signup, _ = b.(SignupBackend)
+	s.signupLimiter = ratelimit.New(cfg.SignupAttempts, cfg.SignupWindow)
 	s.app = fiber.New(fiber.Config{
 		AppName:               "msnserver admin",
 		DisableStartupMessage: true,

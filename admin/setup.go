@@ -29,7 +29,12 @@ func (s *Server) handleSetup(c *fiber.Ctx) error {
 	}
 	addr, ok := resolve(c.UserContext(), host)
 	d := views.SetupData{Host: host, Address: addr, Resolved: ok, Hosts: clientHosts, HasCert: len(s.b.CACertPEM()) > 0}
-	return s.render(c, fiber.StatusOK, views.Setup(s.page(c, "Client setup", "setup"), d))
+	if ok && d.HasCert {
+		d.ScriptURL = setupScriptURL(c, addr)
+	}
+	p := s.page(c, "Client setup", "setup")
+	p.Warnings = s.cfg.Warnings
+	return s.render(c, fiber.StatusOK, views.Setup(p, d))
 }
 
 // resolve gives the IPv4 address (else any) of host for the hosts file, or a

@@ -173,7 +173,7 @@ func (ts *testServer) dial(name string) *client {
 		d.Control = func(_, _ string, rc syscall.RawConn) error {
 			var serr error
 			err := rc.Control(func(fd uintptr) {
-				serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, n)
+				serr = setRcvBuf(fd, n)
 			})
 			return errors.Join(err, serr)
 		}

@@ -70,8 +70,8 @@ func listen(t *testing.T) net.Listener {
 
 // startStack runs store, hub, token and SOAP services, notification server,
 // switchboard and admin console. The logs are printed if the test fails
-// (or always with MSN_TEST_LOG set).
-func startStack(t *testing.T) *stack {
+// (or always with MSN_TEST_LOG set). tweak may adjust the console's config.
+func startStack(t *testing.T, tweak ...func(*admin.Config)) *stack {
 	t.Helper()
 	store.PasswordCost = 4 // bcrypt.MinCost: the test need not be slow
 	dir := t.TempDir()
@@ -128,7 +128,11 @@ func startStack(t *testing.T) *stack {
 	go be.Run(ctx)
 	secret := make([]byte, 32)
 	rand.Read(secret)
-	adminSrv := admin.New(admin.Config{Secret: secret, FailedLoginDelay: 10 * time.Millisecond}, be, log.With("svc", "admin"))
+	adminCfg := admin.Config{Secret: secret, FailedLoginDelay: 10 * time.Millisecond}
+	for _, fn := range tweak {
+		fn(&adminCfg)
+	}
+	adminSrv := admin.New(adminCfg, be, log.With("svc", "admin"))
 	adminSrv.Mount("/metrics", be.Metrics())
 
 	done := make(chan struct{}, 3)

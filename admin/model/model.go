@@ -111,3 +111,16 @@ type SentBroadcast struct {
 	By        string // the admin who sent it
 	Delivered int    // clients it reached
 }
+
+// SignupSettings are the console's switches for the public sign-up page.
+type SignupSettings struct {
+	Open       bool // the page creates accounts
+	InviteOnly bool // ... only with an invite code
+}
+
+// Invite is a one-time sign-up code the admin hands out.
+type Invite struct {
+	Code    string
+	Note    string
+	Created time.Time
+}

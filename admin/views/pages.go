@@ -16,6 +16,9 @@ type Page struct {
 	User  string // the signed-in admin; empty when signed out
 	CSRF  string // the session's CSRF token (on the login page, the login token)
 	Flash Flash
+	// Warnings are start-up problems the admin must fix; the dashboard
+	// and the setup page carry them.
+	Warnings []string
 }
 
 // Flash is a one-time notice shown at the top of the page.
@@ -97,6 +100,9 @@ type SetupData struct {
 	Resolved bool   // Address is a real address, not a placeholder
 	Hosts    []HostName
 	HasCert  bool
+	// ScriptURL is where a client PC downloads its setup script; empty
+	// when the server cannot make one (no address or no certificate).
+	ScriptURL string
 }
 
 // HostName is one Microsoft host name a client must reach here.
@@ -168,4 +174,26 @@ func ago(t time.Time) string {
 		return itoa(int(d.Hours())) + " h " + itoa(int(d.Minutes())%60) + " min ago"
 	}
 	return itoa(int(d.Hours()/24)) + " days ago"
+}
+
+// SignupData fills the public sign-up form; Done names the account just made.
+type SignupData struct {
+	Email, Name, Invite string
+	InviteOnly          bool
+	Error               string
+	Done                string
+}
+
+// OwnPasswordData fills the public change-your-password form.
+type OwnPasswordData struct {
+	Email string
+	Error string
+	Done  bool
+}
+
+// InvitesData is the console's sign-up page.
+type InvitesData struct {
+	Settings  model.SignupSettings
+	Invites   []model.Invite
+	SignupURL string
 }

@@ -38,146 +38,182 @@ func Setup(p Page, d SetupData) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1>Client setup</h1><div class=\"card\"><h2>Point Windows Live Messenger 8 at this server</h2><ol class=\"steps\"><li>On each Windows PC, open Notepad <em>as administrator</em>, open <code>C:\\Windows\\System32\\drivers\\etc\\hosts</code> and add the lines below at the end. ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1>Client setup</h1>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if !d.Resolved {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<span class=\"error\">Replace <code>")
+			if d.ScriptURL != "" {
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<div class=\"card\" id=\"script\"><h2>One click: the setup script</h2><p>On each Windows PC (XP SP3, Vista or 7), open <a class=\"mono\" href=\"/msnserver-setup.cmd\" download=\"msnserver-setup.cmd\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var3 string
-				templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(d.Address)
+				templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(d.ScriptURL)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/setup.templ`, Line: 13, Col: 51}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/setup.templ`, Line: 10, Col: 139}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "</code> with the IP address of <code>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "</a>, save <code>msnserver-setup.cmd</code>, then right-click it and choose <em>Run as administrator</em> (on XP, double-click it as an administrator). It points the Messenger host names at ")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var4 string
-				templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(d.Host)
+				templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(d.Address)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/setup.templ`, Line: 13, Col: 98}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/setup.templ`, Line: 12, Col: 100}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "</code>.</span>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, " in the hosts file (running it again changes nothing), makes the PC trust this server's certificate and flushes the DNS cache. <code>msnserver-setup.cmd remove</code> undoes it.</p><p class=\"muted\">Windows XP has no <code>certutil</code> unless the Support Tools are installed; there the script opens the certificate import wizard: <em>Next</em>, <em>Next</em>, <em>Finish</em>, <em>Yes</em>. By hand, the steps below do the same.</p></div>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "</li><li>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, " <div class=\"card\"><h2>Point Windows Live Messenger 8 at this server</h2><ol class=\"steps\"><li>On each Windows PC, open Notepad <em>as administrator</em>, open <code>C:\\Windows\\System32\\drivers\\etc\\hosts</code> and add the lines below at the end. ")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			if !d.Resolved {
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<span class=\"error\">Replace <code>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				var templ_7745c5c3_Var5 string
+				templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(d.Address)
+				if templ_7745c5c3_Err != nil {
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/setup.templ`, Line: 30, Col: 51}
+				}
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "</code> with the IP address of <code>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				var templ_7745c5c3_Var6 string
+				templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(d.Host)
+				if templ_7745c5c3_Err != nil {
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/setup.templ`, Line: 30, Col: 98}
+				}
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "</code>.</span>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "</li><li>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			if d.HasCert {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "Download the <a href=\"/ca.crt\" download=\"msnserver-ca.crt\">CA certificate</a> and install it: double-click it, <em>Install Certificate…</em>, <em>Local Machine</em>, <em>Place all certificates in the following store</em>, <em>Trusted Root Certification Authorities</em>. From an administrator command prompt, <code>certutil -addstore -f Root msnserver-ca.crt</code> does the same. Messenger signs in over HTTPS and only trusts certificates from a known authority.<br><strong>What installing it means:</strong> the PC then trusts this server for the Microsoft Messenger (and Yahoo!) host names, private (LAN) addresses and this server's own names: the certificate limits itself to those, so it cannot vouch for your bank or any other site. Its key stays in this server's data folder; anyone who copies that folder could answer for those names, so keep it private, and remove the certificate from the PC when you stop using this server.")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "Download the <a href=\"/ca.crt\" download=\"msnserver-ca.crt\">CA certificate</a> and install it: double-click it, <em>Install Certificate…</em>, <em>Local Machine</em>, <em>Place all certificates in the following store</em>, <em>Trusted Root Certification Authorities</em>. From an administrator command prompt, <code>certutil -addstore -f Root msnserver-ca.crt</code> does the same. Messenger signs in over HTTPS and only trusts certificates from a known authority.<br><strong>What installing it means:</strong> the PC then trusts this server for the Microsoft Messenger (and Yahoo!) host names, private (LAN) addresses and this server's own names: the certificate limits itself to those, so it cannot vouch for your bank or any other site. Its key stays in this server's data folder; anyone who copies that folder could answer for those names, so keep it private, and remove the certificate from the PC when you stop using this server.")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<span class=\"error\">The server has no CA certificate yet; HTTPS sign-in will not work until it does.</span>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "<span class=\"error\">The server has no CA certificate yet; HTTPS sign-in will not work until it does.</span>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "</li><li>Run <code>ipconfig /flushdns</code> (or restart the PC), then start Messenger 8 and sign in with an account from the <a href=\"/accounts\">accounts</a> page.</li><li>The PCs must reach ")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			var templ_7745c5c3_Var5 string
-			templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(d.Host)
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/setup.templ`, Line: 33, Col: 35}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, " on TCP ports 1863 and 1864 (messenger), 80 and 443 (sign-in and contact services).</li><li>Where only web traffic gets out (school, office, hotel), Messenger falls back by itself to the HTTP gateway, <code>gateway.messenger.hotmail.com</code> on port 80, and tunnels the messenger connections through it. Behind an HTTP proxy it is the <em>proxy</em> that looks the Microsoft names up: add the hosts lines on the proxy machine (or to its DNS) too, and let it reach ")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			var templ_7745c5c3_Var6 string
-			templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(d.Host)
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/setup.templ`, Line: 38, Col: 65}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, " on ports 80 and 443.</li></ol></div><div class=\"card\"><h2>Point Yahoo! Messenger 9 (or Pidgin's Yahoo plugin) at this server</h2><ol class=\"steps\"><li>Add the same hosts lines as above: they include the Yahoo! names (the sign-in at <code>login.yahoo.com</code>, the pager lookup at <code>vcs1.msg.yahoo.com</code>, the pager at <code>scsa.msg.yahoo.com</code>).</li><li>Install the same CA certificate: Yahoo! Messenger fetches its sign-in token from <code>https://login.yahoo.com</code>.</li><li>Sign in with your Yahoo! ID and this server's password: an account of network 32 (Yahoo!) such as <code>carol@yahoo.com</code> signs in as <code>carol</code> (other domains with the whole address). Windows Live Messenger users see you as <code>carol@yahoo.com</code> with the Yahoo! icon; you see them as Windows Live contacts (Pidgin: add <code>msn/alice@hotmail.com</code>).</li><li>The PCs must reach ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "</li><li>Run <code>ipconfig /flushdns</code> (or restart the PC), then start Messenger 8 and sign in with an account from the <a href=\"/accounts\">accounts</a> page.</li><li>The PCs must reach ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var7 string
 			templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(d.Host)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/setup.templ`, Line: 53, Col: 35}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/setup.templ`, Line: 50, Col: 35}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, " on TCP port 5050 (the Yahoo! pager) besides 80 and 443.</li></ol></div><div class=\"card\"><h2>Hosts file</h2><pre id=\"hosts\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, " on TCP ports 1863 and 1864 (messenger), 80 and 443 (sign-in and contact services).</li><li>Where only web traffic gets out (school, office, hotel), Messenger falls back by itself to the HTTP gateway, <code>gateway.messenger.hotmail.com</code> on port 80, and tunnels the messenger connections through it. Behind an HTTP proxy it is the <em>proxy</em> that looks the Microsoft names up: add the hosts lines on the proxy machine (or to its DNS) too, and let it reach ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var8 string
-			templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs(HostsSnippet(d))
+			templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs(d.Host)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/setup.templ`, Line: 58, Col: 36}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/setup.templ`, Line: 55, Col: 65}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var8))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "</pre><table><thead><tr><th>Host name</th><th>What Messenger uses it for</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, " on ports 80 and 443.</li></ol></div><div class=\"card\"><h2>Point Yahoo! Messenger 9 (or Pidgin's Yahoo plugin) at this server</h2><ol class=\"steps\"><li>Add the same hosts lines as above: they include the Yahoo! names (the sign-in at <code>login.yahoo.com</code>, the pager lookup at <code>vcs1.msg.yahoo.com</code>, the pager at <code>scsa.msg.yahoo.com</code>).</li><li>Install the same CA certificate: Yahoo! Messenger fetches its sign-in token from <code>https://login.yahoo.com</code>.</li><li>Sign in with your Yahoo! ID and this server's password: an account of network 32 (Yahoo!) such as <code>carol@yahoo.com</code> signs in as <code>carol</code> (other domains with the whole address). Windows Live Messenger users see you as <code>carol@yahoo.com</code> with the Yahoo! icon; you see them as Windows Live contacts (Pidgin: add <code>msn/alice@hotmail.com</code>).</li><li>The PCs must reach ")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var9 string
+			templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinStringErrs(d.Host)
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/setup.templ`, Line: 70, Col: 35}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var9))
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, " on TCP port 5050 (the Yahoo! pager) besides 80 and 443.</li></ol></div><div class=\"card\"><h2>Hosts file</h2><pre id=\"hosts\">")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var10 string
+			templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(HostsSnippet(d))
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/setup.templ`, Line: 75, Col: 36}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "</pre><table><thead><tr><th>Host name</th><th>What Messenger uses it for</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			for _, h := range d.Hosts {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "<tr><td class=\"mono\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "<tr><td class=\"mono\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				var templ_7745c5c3_Var9 string
-				templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinStringErrs(h.Name)
+				var templ_7745c5c3_Var11 string
+				templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(h.Name)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/setup.templ`, Line: 63, Col: 35}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/setup.templ`, Line: 80, Col: 35}
 				}
-				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var9))
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "</td><td>")
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var11))
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				var templ_7745c5c3_Var10 string
-				templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(h.Use)
-				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/setup.templ`, Line: 63, Col: 53}
-				}
-				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "</td><td>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "</td></tr>")
+				var templ_7745c5c3_Var12 string
+				templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinStringErrs(h.Use)
+				if templ_7745c5c3_Err != nil {
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/setup.templ`, Line: 80, Col: 53}
+				}
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var12))
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "</td></tr>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "</tbody></table></div><div class=\"card\"><h2>Backup</h2><p><a href=\"/backup\">Download a backup</a> of the whole store (accounts, contact lists, offline messages, settings), a consistent copy taken while the server runs. To restore it, stop the server and run <code>msnserver restore FILE</code>.</p></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "</tbody></table></div><div class=\"card\"><h2>Backup</h2><p><a href=\"/backup\">Download a backup</a> of the whole store (accounts, contact lists, offline messages, settings), a consistent copy taken while the server runs. To restore it, stop the server and run <code>msnserver restore FILE</code>.</p></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

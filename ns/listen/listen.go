@@ -79,9 +79,8 @@ func NewPool(lim Limits, log *slog.Logger) *Pool {
 	if lim.Reserve <= 0 {
 		lim.Reserve = DefaultReserve
 	}
-	var rl syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err == nil && rl.Cur < uint64(lim.MaxConns+lim.Reserve) {
-		lim.MaxConns = max(int(rl.Cur)-lim.Reserve, 16)
+	if n, ok := descriptorLimit(); ok && n < lim.MaxConns+lim.Reserve {
+		lim.MaxConns = max(n-lim.Reserve, 16)
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
