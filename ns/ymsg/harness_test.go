@@ -71,7 +71,8 @@ func newStack(t testing.TB) *stack {
 	t.Helper()
 	store.PasswordCost = 4
 	dir := t.TempDir()
-	st, err := store.Open(dir, store.Options{})
+	_, fuzzing := t.(*testing.F) // fuzz targets write per input: no fsync
+	st, err := store.Open(dir, store.Options{NoSync: fuzzing})
 	if err != nil {
 		t.Fatal(err)
 	}
