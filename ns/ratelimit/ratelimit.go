@@ -1,7 +1,14 @@
 // Package ratelimit counts attempts per key in a sliding window (password
-// and ticket brute force) for the token service, the admin console and the
-// notification server, and paces commands per key with a token bucket (XFR,
-// CAL).
+// and ticket brute force at the token service, the admin console, the
+// notification server and the Yahoo! token login; offline messages per
+// sender) and paces commands per key with a token bucket (XFR, CAL).
+//
+// Both are bounded: keys whose window has passed are swept once the table
+// has doubled since the last sweep (so a sweep costs O(1) per call,
+// amortised), and at MaxKeys live keys arbitrary ones are dropped, so a
+// flood of distinct keys costs a fixed amount of memory. (Making up keys
+// cannot reset a victim's count cheaply: every attempt also counts against
+// the attempter's own address.)
 package ratelimit
 
 import (
@@ -9,33 +16,53 @@ import (
 	"time"
 )
 
-// Limiter counts failed attempts per key (a client address, an account) in a
-// sliding window; a key over the limit is refused until its window passes.
+// MaxKeys bounds the keys a Limiter or Rate keeps.
+const MaxKeys = 100_000
+
+// minSweep is the table size below which no sweep runs.
+const minSweep = 1024
+
+// nextSweep is the table size of the next sweep after one left n keys: when
+// the table has doubled, never past MaxKeys. A sweep leaves at most
+// MaxKeys/2, so sweeps stay O(1) per call, amortised.
+func nextSweep(n int) int { return min(max(2*n, minSweep), MaxKeys) }
+
+// Limiter counts attempts per key (a client address, an account, a sender)
+// in a sliding window; a key at the limit is refused until its oldest
+// attempt leaves the window.
 type Limiter struct {
 	max    int
 	window time.Duration
+	now    func() time.Time
 
-	mu    sync.Mutex // tier 1 (leaf; lock order in ns/hub)
-	fails map[string][]time.Time
+	mu      sync.Mutex // tier 1 (leaf; lock order in ns/hub)
+	fails   map[string][]time.Time
+	sweepAt int // sweep when the table reaches this size
 }
 
-// New allows max failures per window per key.
+// New allows max attempts per window per key.
 func New(max int, window time.Duration) *Limiter {
-	return &Limiter{max: max, window: window, fails: map[string][]time.Time{}}
+	return NewWithClock(max, window, time.Now)
+}
+
+// NewWithClock is New with the caller's clock (tests, or a service that
+// keeps its own).
+func NewWithClock(max int, window time.Duration, now func() time.Time) *Limiter {
+	return &Limiter{max: max, window: window, now: now, fails: map[string][]time.Time{}, sweepAt: minSweep}
 }
 
 // Allow reports whether key may try again now.
 func (l *Limiter) Allow(key string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return len(l.prune(key, time.Now())) < l.max
+	return len(l.prune(key, l.now())) < l.max
 }
 
 // Fail records a failed attempt by key.
 func (l *Limiter) Fail(key string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.record(key, time.Now())
+	l.record(key, l.now())
 }
 
 // Attempt is an attempt counted in advance by Reserve.
@@ -51,7 +78,7 @@ type Attempt struct {
 // is at its limit. Call Succeeded when the credential was right; a failure
 // needs no call, the attempt already counts.
 func (l *Limiter) Reserve(keys ...string) (*Attempt, bool) {
-	now := time.Now()
+	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, k := range keys {
@@ -67,7 +94,11 @@ func (l *Limiter) Reserve(keys ...string) (*Attempt, bool) {
 
 // Succeeded takes the attempt back off every key: a right credential does
 // not use up the budget.
-func (a *Attempt) Succeeded() {
+func (a *Attempt) Succeeded() { a.Cancel() }
+
+// Cancel takes the attempt back off every key: what was counted did not
+// happen after all (an offline message that failed to store).
+func (a *Attempt) Cancel() {
 	a.l.mu.Lock()
 	defer a.l.mu.Unlock()
 	for _, k := range a.keys {
@@ -86,17 +117,28 @@ func (a *Attempt) Succeeded() {
 
 func (l *Limiter) record(key string, now time.Time) {
 	l.fails[key] = append(l.prune(key, now), now)
-	if len(l.fails) > 10000 {
+	if len(l.fails) >= l.sweepAt {
 		for k := range l.fails {
 			l.prune(k, now)
 		}
+		for k := range l.fails { // still too many live keys: drop some
+			if len(l.fails) <= MaxKeys/2 {
+				break
+			}
+			if k != key {
+				delete(l.fails, k)
+			}
+		}
+		l.sweepAt = nextSweep(len(l.fails))
 	}
 }
 
+// prune drops key's attempts that have left the window (an attempt exactly
+// one window old has left it).
 func (l *Limiter) prune(key string, now time.Time) []time.Time {
 	ts := l.fails[key]
 	i := 0
-	for i < len(ts) && now.Sub(ts[i]) > l.window {
+	for i < len(ts) && now.Sub(ts[i]) >= l.window {
 		i++
 	}
 	ts = ts[i:]
@@ -114,8 +156,9 @@ type Rate struct {
 	burst    int
 	interval time.Duration
 
-	mu      sync.Mutex // leaf
+	mu      sync.Mutex // tier 1 (leaf; lock order in ns/hub)
 	buckets map[string]*bucket
+	sweepAt int
 }
 
 type bucket struct {
@@ -125,7 +168,7 @@ type bucket struct {
 
 // NewRate allows burst actions at once per key, then one per interval.
 func NewRate(burst int, interval time.Duration) *Rate {
-	return &Rate{burst: burst, interval: interval, buckets: map[string]*bucket{}}
+	return &Rate{burst: burst, interval: interval, buckets: map[string]*bucket{}, sweepAt: minSweep}
 }
 
 // Allow takes a token for key, reporting false when there is none.
@@ -135,12 +178,19 @@ func (r *Rate) Allow(key string) bool {
 	defer r.mu.Unlock()
 	b := r.buckets[key]
 	if b == nil {
-		if len(r.buckets) > 10000 { // forget keys whose buckets have refilled
+		if len(r.buckets) >= r.sweepAt { // forget keys whose buckets have refilled
 			for k, o := range r.buckets {
 				if r.refill(o, now) >= float64(r.burst) {
 					delete(r.buckets, k)
 				}
 			}
+			for k := range r.buckets {
+				if len(r.buckets) <= MaxKeys/2 {
+					break
+				}
+				delete(r.buckets, k)
+			}
+			r.sweepAt = nextSweep(len(r.buckets))
 		}
 		b = &bucket{tokens: float64(r.burst), last: now}
 		r.buckets[key] = b

@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -71,5 +72,39 @@ func TestRate(t *testing.T) {
 	}
 	if !r.Allow("b") {
 		t.Fatal("another key refused")
+	}
+}
+
+// A flood of distinct keys costs bounded memory: keys whose window passed
+// are swept as the table grows, and live keys stop at MaxKeys.
+func TestLimiterBounded(t *testing.T) {
+	now := time.Unix(1_000_000, 0)
+	l := NewWithClock(5, time.Minute, func() time.Time { return now })
+	for i := range 50_000 {
+		l.Fail("k" + strconv.Itoa(i))
+	}
+	now = now.Add(time.Minute)
+	for i := range 10 {
+		l.Fail("late" + strconv.Itoa(i))
+	}
+	for i := range 100_000 { // a sweep happens on the way, dropping the 50,000
+		l.Fail("m" + strconv.Itoa(i))
+	}
+	l.mu.Lock()
+	n := len(l.fails)
+	_, stale := l.fails["k1"]
+	l.mu.Unlock()
+	if n > MaxKeys || stale {
+		t.Fatalf("%d keys (max %d), stale key kept: %v", n, MaxKeys, stale)
+	}
+	// The window is exact: an attempt one window old no longer counts.
+	l2 := NewWithClock(1, time.Minute, func() time.Time { return now })
+	l2.Fail("a")
+	if l2.Allow("a") {
+		t.Fatal("allowed within the window")
+	}
+	now = now.Add(time.Minute)
+	if !l2.Allow("a") {
+		t.Fatal("refused one window later")
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"time"
 
+	"msnserver/ns/ratelimit"
 	"msnserver/ns/ticket"
 	"msnserver/store"
 )
@@ -116,7 +117,7 @@ type Service struct {
 	now     func() time.Time
 
 	locks    *lockKeys
-	throttle *throttle
+	throttle *ratelimit.Limiter // stored messages per sender per minute (§3.4)
 }
 
 // New returns the offline message services.
@@ -136,7 +137,7 @@ func New(d Deps) *Service {
 		s.now = time.Now
 	}
 	s.locks = newLockKeys(s.now)
-	s.throttle = newThrottle(s.opts.StoresPerMinute, time.Minute, s.now)
+	s.throttle = ratelimit.NewWithClock(s.opts.StoresPerMinute, time.Minute, func() time.Time { return s.now() })
 	return s
 }
 

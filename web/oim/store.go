@@ -103,7 +103,9 @@ func (s *Service) serveStore(w http.ResponseWriter, r *http.Request) {
 		writeStoreFault(w, ns, codeUnavailable)
 		return
 	}
-	if !s.throttle.take(sender.Email) {
+	// Counted now, taken back if the message is not stored after all.
+	counted, ok := s.throttle.Reserve(sender.Email)
+	if !ok {
 		s.log.Info("oim store: sender throttled", "from", sender.Email)
 		writeStoreFault(w, ns, codeThrottle)
 		return
@@ -123,14 +125,14 @@ func (s *Service) serveStore(w http.ResponseWriter, r *http.Request) {
 		SenderIP: remoteIP(r), ServerIP: localIP(r), Proxy: h.From.Proxy, Host: s.opts.Host,
 	}
 	if err := checkHeaders(env, c); err != nil {
-		s.throttle.undo(sender.Email)
+		counted.Cancel()
 		s.log.Info("oim store: invalid header value", "from", sender.Email, "err", err)
 		writeStoreFault(w, ns, codeInvalid)
 		return
 	}
 	o.Body = renderMessage(env, c)
 	if err := s.st.PutOIM(o, s.opts.policy()); err != nil {
-		s.throttle.undo(sender.Email)
+		counted.Cancel()
 		switch {
 		case errors.Is(err, store.ErrLimitReached):
 			s.log.Info("oim store: mailbox full", "from", sender.Email, "to", rcpt.Email)
