@@ -4,7 +4,6 @@
 package backend
 
 import (
-	"bytes"
 	"context"
 	"encoding/xml"
 	"errors"
@@ -420,8 +419,7 @@ func (b *Backend) PublicHost() string { return b.publicHost }
 // ShutdownNotice is the NS system message "the server goes down for
 // maintenance in N minutes" (offline-messages.md §5).
 func ShutdownNotice(minutes int) []byte {
-	payload := "MIME-Version: 1.0\r\nContent-Type: application/x-msmsgssystemmessage\r\n\r\nType: 1\r\nArg1: " + strconv.Itoa(minutes) + "\r\n\r\n"
-	return wire.Payload([]byte(payload), "MSG", "Hotmail", "Hotmail")
+	return wire.HotmailMSG("application/x-msmsgssystemmessage", "Type: 1\r\nArg1: "+strconv.Itoa(minutes)+"\r\n\r\n")
 }
 
 type alert struct {
@@ -465,8 +463,6 @@ func AlertNotification(to, text string) []byte {
 	n.Msg.Action.URL, n.Msg.Subscr.URL = "/", "/"
 	n.Msg.Body.Lang = "1033"
 	n.Msg.Body.Text = text
-	var buf bytes.Buffer
-	xml.NewEncoder(&buf).Encode(n)
-	buf.WriteString("\r\n")
-	return wire.Payload(buf.Bytes(), "NOT")
+	out, _ := wire.NOT(n) // plain strings and a fixed shape: cannot fail
+	return out
 }

@@ -95,7 +95,9 @@ func (h *Hub) abNotification(owner string) []byte {
 	n.Msg.ID = "0"
 	n.Msg.Subscr.URL, n.Msg.Action.URL = "s.htm", "a.htm"
 	n.Msg.Body = string(inner)
-	body, _ := xml.Marshal(n)
-	// A trailing CRLF keeps clients that read NOT payloads as lines in step.
-	return wire.Payload(append(body, '\r', '\n'), "NOT")
+	out, err := wire.NOT(n)
+	if err != nil {
+		return nil
+	}
+	return out
 }

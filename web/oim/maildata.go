@@ -86,9 +86,7 @@ func initialNotification(msgs []*store.OIM) []byte {
 	if len(msgs) <= tooLargeAbove {
 		md = marshalMD(listing(msgs, true))
 	}
-	payload := "MIME-Version: 1.0\r\nContent-Type: text/x-msmsgsinitialmdatanotification; charset=UTF-8\r\n\r\n" +
-		"Mail-Data: " + md + "\r\n" + mailURLs + "\r\n"
-	return wire.Payload([]byte(payload), "MSG", "Hotmail", "Hotmail")
+	return wire.HotmailMSG("text/x-msmsgsinitialmdatanotification; charset=UTF-8", "Mail-Data: "+md+"\r\n"+mailURLs+"\r\n")
 }
 
 // liveNotification announces a message just stored to its online
@@ -96,14 +94,11 @@ func initialNotification(msgs []*store.OIM) []byte {
 func liveNotification(o *store.OIM) []byte {
 	su := " "
 	doc := &mailDataDoc{Messages: []mailDataM{entry(o, true)}, SU: &su}
-	payload := "MIME-Version: 1.0\r\nContent-Type: text/x-msmsgsoimnotification; charset=UTF-8\r\n\r\n" +
-		"Mail-Data: " + marshalMD(doc) + "\r\n\r\n"
-	return wire.Payload([]byte(payload), "MSG", "Hotmail", "Hotmail")
+	return wire.HotmailMSG("text/x-msmsgsoimnotification; charset=UTF-8", "Mail-Data: "+marshalMD(doc)+"\r\n\r\n")
 }
 
 // deletedNotification tells the recipient n messages went to the trash (§2.3).
 func deletedNotification(n int) []byte {
-	payload := "MIME-Version: 1.0\r\nContent-Type: text/x-msmsgsactivemailnotification; charset=UTF-8\r\n\r\n" +
-		"Src-Folder: .!!OIM\r\nDest-Folder: .!!trAsH\r\nMessage-Delta: " + strconv.Itoa(n) + "\r\n\r\n"
-	return wire.Payload([]byte(payload), "MSG", "Hotmail", "Hotmail")
+	return wire.HotmailMSG("text/x-msmsgsactivemailnotification; charset=UTF-8",
+		"Src-Folder: .!!OIM\r\nDest-Folder: .!!trAsH\r\nMessage-Delta: "+strconv.Itoa(n)+"\r\n\r\n")
 }
