@@ -80,7 +80,6 @@ func testLogger(t testing.TB) *slog.Logger {
 
 func startServer(t testing.TB, opts Options) *testServer {
 	t.Helper()
-	store.PasswordCost = 4 // bcrypt.MinCost: tests need not be slow
 	ts := &testServer{t: t, dir: t.TempDir()}
 	ts.open(opts)
 	return ts
@@ -89,7 +88,7 @@ func startServer(t testing.TB, opts Options) *testServer {
 func (ts *testServer) open(opts Options) {
 	t := ts.t
 	_, fuzzing := t.(*testing.F) // fuzz targets write per input: no fsync
-	st, err := store.Open(ts.dir, store.Options{NoSync: fuzzing})
+	st, err := store.Open(ts.dir, store.Options{NoSync: fuzzing, PasswordCost: 4})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,7 +49,7 @@ func newEnv(t testing.TB, opts Options) *testEnv {
 func newEnvLog(t testing.TB, opts Options, log *slog.Logger) *testEnv {
 	t.Helper()
 	_, fuzzing := t.(*testing.F) // fuzz targets write per input: no fsync
-	st, err := store.Open(t.TempDir(), store.Options{NoSync: fuzzing})
+	st, err := store.Open(t.TempDir(), store.Options{NoSync: fuzzing, PasswordCost: 4})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,9 +28,8 @@ type stack struct {
 
 func newStack(t *testing.T, opts Options, noBridge bool) *stack {
 	t.Helper()
-	store.PasswordCost = 4
 	dir := t.TempDir()
-	st, err := store.Open(dir, store.Options{})
+	st, err := store.Open(dir, store.Options{PasswordCost: 4})
 	if err != nil {
 		t.Fatal(err)
 	}

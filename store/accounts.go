@@ -18,9 +18,6 @@ const (
 	NetworkYahoo = 32
 )
 
-// PasswordCost is the bcrypt cost for account and admin passwords.
-var PasswordCost = bcrypt.DefaultCost
-
 // Account is one Messenger user.
 type Account struct {
 	ID       uint64    `json:"id"`
@@ -70,15 +67,16 @@ func NormalizeEmail(email string) (string, error) {
 	return e, nil
 }
 
-// HashPassword hashes a password with bcrypt at PasswordCost.
-func HashPassword(password string) ([]byte, error) {
+// HashPassword hashes a password with bcrypt at cost (the store's own
+// passwords use Options.PasswordCost through their methods).
+func HashPassword(password string, cost int) ([]byte, error) {
 	if password == "" {
 		return nil, fmt.Errorf("empty password: %w", ErrInvalid)
 	}
 	if len(password) > 72 {
 		return nil, fmt.Errorf("password longer than 72 bytes: %w", ErrInvalid)
 	}
-	return bcrypt.GenerateFromPassword([]byte(password), PasswordCost)
+	return bcrypt.GenerateFromPassword([]byte(password), cost)
 }
 
 // dummyHash is compared against when an account does not exist, so a failed
@@ -131,7 +129,7 @@ func randUint64() uint64 {
 	return binary.BigEndian.Uint64(b[:])
 }
 
-func prepareAccount(n NewAccount) (*Account, error) {
+func (s *Store) prepareAccount(n NewAccount) (*Account, error) {
 	email, err := NormalizeEmail(n.Email)
 	if err != nil {
 		return nil, err
@@ -144,7 +142,7 @@ func prepareAccount(n NewAccount) (*Account, error) {
 	}
 	hash := n.Hash
 	if hash == nil {
-		if hash, err = HashPassword(n.Password); err != nil {
+		if hash, err = HashPassword(n.Password, s.cost); err != nil {
 			return nil, err
 		}
 	}
@@ -183,7 +181,7 @@ func insertAccount(tx *bolt.Tx, a *Account) error {
 
 // CreateAccount adds an account; ErrExists if the e-mail is taken.
 func (s *Store) CreateAccount(n NewAccount) (*Account, error) {
-	a, err := prepareAccount(n)
+	a, err := s.prepareAccount(n)
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +196,7 @@ func (s *Store) CreateAccount(n NewAccount) (*Account, error) {
 func (s *Store) CreateAccounts(list []NewAccount) ([]*Account, error) {
 	accts := make([]*Account, 0, len(list))
 	for _, n := range list {
-		a, err := prepareAccount(n)
+		a, err := s.prepareAccount(n)
 		if err != nil {
 			return nil, err
 		}
@@ -275,7 +273,7 @@ func (s *Store) UpdateAccount(email string, fn func(a *Account) error) (*Account
 // SetPassword replaces an account's password and revokes its tickets
 // (TicketGen). The caller ends the account's sessions when a server runs.
 func (s *Store) SetPassword(email, password string) error {
-	hash, err := HashPassword(password)
+	hash, err := HashPassword(password, s.cost)
 	if err != nil {
 		return err
 	}

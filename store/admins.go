@@ -21,7 +21,7 @@ func (s *Store) SetAdminPassword(name, password string) error {
 	if name == "" {
 		return fmt.Errorf("empty admin name: %w", ErrInvalid)
 	}
-	hash, err := HashPassword(password)
+	hash, err := HashPassword(password, s.cost)
 	if err != nil {
 		return err
 	}

@@ -7,9 +7,8 @@ import (
 )
 
 func TestContactDetails(t *testing.T) {
-	PasswordCost = 4
 	dir := t.TempDir()
-	s, err := Open(dir, Options{})
+	s, err := Open(dir, Options{PasswordCost: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +46,7 @@ func TestContactDetails(t *testing.T) {
 		t.Fatalf("oversized details: %v", err)
 	}
 	s.Close()
-	if s, err = Open(dir, Options{}); err != nil {
+	if s, err = Open(dir, Options{PasswordCost: 4}); err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()

@@ -101,7 +101,7 @@ func (s *Store) DeleteInvite(code string) error {
 // one transaction: a code never makes two accounts, and a refused account
 // (ErrExists, ErrInvalid) keeps its code. ErrNotFound when the code is unknown.
 func (s *Store) CreateAccountWithInvite(n NewAccount, code string) (*Account, error) {
-	a, err := prepareAccount(n)
+	a, err := s.prepareAccount(n)
 	if err != nil {
 		return nil, err
 	}

@@ -11,11 +11,10 @@ import (
 // once through AddForward and SetMembership from both sides and once through
 // SeedBooks, and expects the same lists and contacts.
 func TestSeedBooksMatchesListOperations(t *testing.T) {
-	PasswordCost = 4
 	const n = 6
 	email := func(i int) string { return fmt.Sprintf("u%d@example.com", (i+n)%n) }
 	open := func() *Store {
-		st, err := Open(t.TempDir(), Options{})
+		st, err := Open(t.TempDir(), Options{PasswordCost: 4})
 		if err != nil {
 			t.Fatal(err)
 		}

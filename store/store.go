@@ -20,6 +20,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // FileName is the store's file inside the data folder.
@@ -48,6 +49,8 @@ type Store struct {
 	db   *bolt.DB
 	path string
 
+	cost int // bcrypt cost of new passwords
+
 	writes     atomic.Int64 // writes committed (grouped ones count each)
 	writeNanos atomic.Int64 // their total time, from call to durable
 }
@@ -67,6 +70,9 @@ type Options struct {
 	// NoSync skips fsync after each write transaction: for fuzz targets and
 	// scratch stores only, since a crash then loses acknowledged writes.
 	NoSync bool
+	// PasswordCost is the bcrypt cost of passwords set through this store;
+	// 0 means bcrypt.DefaultCost. Tests use bcrypt.MinCost.
+	PasswordCost int
 }
 
 // Open opens (creating if needed) the store in dir and runs pending migrations.
@@ -88,7 +94,10 @@ func Open(dir string, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, withoutPath(err))
 	}
 	db.NoSync = opt.NoSync
-	s := &Store{db: db, path: path}
+	s := &Store{db: db, path: path, cost: opt.PasswordCost}
+	if s.cost == 0 {
+		s.cost = bcrypt.DefaultCost
+	}
 	if !opt.ReadOnly {
 		if err := s.migrate(); err != nil {
 			db.Close()

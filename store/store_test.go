@@ -15,9 +15,8 @@ import (
 
 func openTest(t *testing.T) (*Store, string) {
 	t.Helper()
-	PasswordCost = 4
 	dir := t.TempDir()
-	s, err := Open(dir, Options{})
+	s, err := Open(dir, Options{PasswordCost: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +49,7 @@ func TestAccounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	s2, err := Open(dir, Options{})
+	s2, err := Open(dir, Options{PasswordCost: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +124,7 @@ func TestMigrateFromSchema1(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(dir, FileName), data, 0o600)
-	s, err := Open(dir, Options{})
+	s, err := Open(dir, Options{PasswordCost: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +154,7 @@ func TestWriteSchema1Fixture(t *testing.T) {
 	SchemaVersion = 1
 	defer func() { migrations = saved; SchemaVersion = len(saved) }()
 	dir := t.TempDir()
-	s, err := Open(dir, Options{})
+	s, err := Open(dir, Options{PasswordCost: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +178,7 @@ func TestTooNewAndLocked(t *testing.T) {
 		return tx.Bucket(bucketMeta).Put(keySchema, b[:])
 	})
 	s.Close()
-	if _, err := Open(dir, Options{}); !errors.Is(err, ErrTooNew) {
+	if _, err := Open(dir, Options{PasswordCost: 4}); !errors.Is(err, ErrTooNew) {
 		t.Fatalf("newer schema: %v", err)
 	}
 }
@@ -202,8 +201,7 @@ func mountTmpfs(t *testing.T, size string) string {
 // nothing acknowledged is lost and the store stays consistent.
 func TestFullDisk(t *testing.T) {
 	dir := mountTmpfs(t, "160k")
-	PasswordCost = 4
-	s, err := Open(dir, Options{})
+	s, err := Open(dir, Options{PasswordCost: 4})
 	if err != nil {
 		t.Skipf("store does not fit: %v", err)
 	}
@@ -222,7 +220,7 @@ func TestFullDisk(t *testing.T) {
 	}
 	s.Close()
 	exec.Command("mount", "-o", "remount,size=4m", dir).Run()
-	s, err = Open(dir, Options{})
+	s, err = Open(dir, Options{PasswordCost: 4})
 	if err != nil {
 		t.Fatalf("reopen after full disk: %v", err)
 	}
@@ -246,7 +244,7 @@ func TestFullDisk(t *testing.T) {
 // error that says so, and the file is untouched.
 func TestReadOnlyFolder(t *testing.T) {
 	dir := mountTmpfs(t, "1m")
-	s, err := Open(dir, Options{})
+	s, err := Open(dir, Options{PasswordCost: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +254,7 @@ func TestReadOnlyFolder(t *testing.T) {
 	if out, err := exec.Command("mount", "-o", "remount,ro", dir).CombinedOutput(); err != nil {
 		t.Skipf("cannot remount read-only: %v %s", err, out)
 	}
-	_, err = Open(dir, Options{})
+	_, err = Open(dir, Options{PasswordCost: 4})
 	if err == nil || !strings.Contains(err.Error(), "read-only file system") {
 		t.Fatalf("open on a read-only folder: %v", err)
 	}
@@ -289,7 +287,7 @@ func TestMigrateFromSchema2(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(dir, FileName), data, 0o600)
-	s, err := Open(dir, Options{})
+	s, err := Open(dir, Options{PasswordCost: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,7 +331,7 @@ func TestWriteSchema2Fixture(t *testing.T) {
 	SchemaVersion = 2
 	defer func() { migrations = saved; SchemaVersion = len(saved) }()
 	dir := t.TempDir()
-	s, err := Open(dir, Options{})
+	s, err := Open(dir, Options{PasswordCost: 4})
 	if err != nil {
 		t.Fatal(err)
 	}

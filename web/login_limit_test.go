@@ -70,8 +70,7 @@ func postRST(t *testing.T, c *http.Client, url, body string) bool {
 // share one budget, and the limit holds per account across addresses:
 // afterwards the right password is refused from another address too.
 func TestLoginLimitIsReservedAndShared(t *testing.T) {
-	store.PasswordCost = 8 // slow enough that concurrent requests overlap their checks
-	st, err := store.Open(t.TempDir(), store.Options{})
+	st, err := store.Open(t.TempDir(), store.Options{PasswordCost: 8}) // slow enough that concurrent requests overlap their checks
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -73,7 +73,6 @@ func listen(t *testing.T) net.Listener {
 // (or always with MSN_TEST_LOG set). tweak may adjust the console's config.
 func startStack(t *testing.T, tweak ...func(*admin.Config)) *stack {
 	t.Helper()
-	store.PasswordCost = 4 // bcrypt.MinCost: the test need not be slow
 	dir := t.TempDir()
 	logs := &lockedBuffer{}
 	var out io.Writer = logs
@@ -82,7 +81,7 @@ func startStack(t *testing.T, tweak ...func(*admin.Config)) *stack {
 	}
 	log := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelDebug}))
 
-	st, err := store.Open(dir, store.Options{})
+	st, err := store.Open(dir, store.Options{PasswordCost: 4})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,8 +16,7 @@ import (
 // TestAccountRoaming: the account detail carries the roamed personal
 // message, name and picture, and Picture serves the stored bytes.
 func TestAccountRoaming(t *testing.T) {
-	store.PasswordCost = 4
-	st, err := store.Open(filepath.Join(t.TempDir(), "data"), store.Options{})
+	st, err := store.Open(filepath.Join(t.TempDir(), "data"), store.Options{PasswordCost: 4})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,8 +54,7 @@ func (r *recorder) take() []string {
 }
 
 func setup(t *testing.T) (*Hub, *store.Store) {
-	store.PasswordCost = 4
-	st, err := store.Open(t.TempDir(), store.Options{})
+	st, err := store.Open(t.TempDir(), store.Options{PasswordCost: 4})
 	if err != nil {
 		t.Fatal(err)
 	}

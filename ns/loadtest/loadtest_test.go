@@ -39,8 +39,7 @@ func TestNeighbours(t *testing.T) {
 
 // TestSeed checks the lists Seed leaves: FL, AL and RL both ways, no PL.
 func TestSeed(t *testing.T) {
-	store.PasswordCost = 4
-	st, err := store.Open(t.TempDir(), store.Options{})
+	st, err := store.Open(t.TempDir(), store.Options{PasswordCost: 4})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,7 +44,7 @@ type SeedConfig struct {
 	Password string // shared by every account
 	Contacts int    // mutual contacts per account (ring neighbours; FL+AL both ways)
 	Network  int    // network id of the accounts (0: MSN; 32: Yahoo! users)
-	// Cost is the bcrypt cost of the shared password hash (0: store.PasswordCost).
+	// Cost is the bcrypt cost of the shared password hash (0: bcrypt.DefaultCost).
 	// The hash is computed once; a low cost makes each RST login cheaper too.
 	Cost int
 	// Batch is the number of accounts per transaction (default 2000).
@@ -80,7 +80,7 @@ func Seed(st *store.Store, cfg SeedConfig) (SeedResult, error) {
 	}
 	cost := cfg.Cost
 	if cost == 0 {
-		cost = store.PasswordCost
+		cost = bcrypt.DefaultCost
 	}
 	if len(cfg.Password) > 72 {
 		return res, errors.New("seed: password longer than 72 bytes")

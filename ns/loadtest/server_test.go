@@ -51,9 +51,8 @@ func listen(tb testing.TB) net.Listener {
 // starts every listener.
 func startServer(tb testing.TB, opts ns.Options, seed func(*store.Store)) *testServer {
 	tb.Helper()
-	store.PasswordCost = 4 // bcrypt.MinCost: tests need not be slow
 	dir := tb.TempDir()
-	st, err := store.Open(dir, store.Options{})
+	st, err := store.Open(dir, store.Options{PasswordCost: 4})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -19,9 +19,8 @@ import (
 // every Yahoo user signs in with the token login and its messages arrive at
 // the WLM partner as UBM.
 func TestYahooScenario(t *testing.T) {
-	store.PasswordCost = 4
 	dir := t.TempDir()
-	st, err := store.Open(dir, store.Options{})
+	st, err := store.Open(dir, store.Options{PasswordCost: 4})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -69,10 +69,9 @@ func logger() *slog.Logger {
 
 func newStack(t testing.TB) *stack {
 	t.Helper()
-	store.PasswordCost = 4
 	dir := t.TempDir()
 	_, fuzzing := t.(*testing.F) // fuzz targets write per input: no fsync
-	st, err := store.Open(dir, store.Options{NoSync: fuzzing})
+	st, err := store.Open(dir, store.Options{NoSync: fuzzing, PasswordCost: 4})
 	if err != nil {
 		t.Fatal(err)
 	}

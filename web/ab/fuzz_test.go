@@ -19,7 +19,7 @@ import (
 // errorcode, never a panic. "TICKET" in a body is replaced by a valid
 // ticket so the fuzzer reaches the actions. Seeds: testdata/fuzz/FuzzEnvelope.
 func FuzzEnvelope(f *testing.F) {
-	st, err := store.Open(f.TempDir(), store.Options{NoSync: true}) // a write per input: no fsync
+	st, err := store.Open(f.TempDir(), store.Options{NoSync: true, PasswordCost: 4}) // a write per input: no fsync
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -22,8 +22,6 @@ import (
 	"msnserver/store"
 )
 
-func init() { store.PasswordCost = 4 } // bcrypt.MinCost: tests need not be slow
-
 var testKey = bytes.Repeat([]byte("k"), 32)
 
 // recorder is a fake Notifier that writes down every call.
@@ -80,7 +78,7 @@ func newEnv(t *testing.T) *env {
 }
 
 func (e *env) start() {
-	st, err := store.Open(e.dir, store.Options{})
+	st, err := store.Open(e.dir, store.Options{PasswordCost: 4})
 	if err != nil {
 		e.t.Fatal(err)
 	}

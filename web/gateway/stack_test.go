@@ -44,7 +44,6 @@ type stack struct {
 
 func startStack(t *testing.T, gwOpts gateway.Options) *stack {
 	t.Helper()
-	store.PasswordCost = 4
 	dir := t.TempDir()
 	var log *slog.Logger
 	if os.Getenv("MSN_TEST_LOG") != "" {
@@ -52,7 +51,7 @@ func startStack(t *testing.T, gwOpts gateway.Options) *stack {
 	} else {
 		log = slog.New(slog.DiscardHandler)
 	}
-	st, err := store.Open(dir, store.Options{})
+	st, err := store.Open(dir, store.Options{PasswordCost: 4})
 	if err != nil {
 		t.Fatal(err)
 	}

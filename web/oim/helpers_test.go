@@ -104,7 +104,6 @@ type user struct {
 var testKey = []byte("0123456789abcdef0123456789abcdef")
 
 func TestMain(m *testing.M) {
-	store.PasswordCost = 4 // bcrypt.MinCost: accounts are made in every test
 	os.Exit(m.Run())
 }
 
@@ -134,7 +133,7 @@ func newEnv(t *testing.T, opts Options) *env {
 // open (re)opens the store and starts a fresh service and HTTP server.
 func (e *env) open() {
 	var err error
-	if e.st, err = store.Open(e.dir, store.Options{}); err != nil {
+	if e.st, err = store.Open(e.dir, store.Options{PasswordCost: 4}); err != nil {
 		e.t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -14,9 +14,8 @@ import (
 // caller: any action, any body. The service must answer 200 or a SOAP fault
 // (500), never panic, and keep its documents within the limits.
 func FuzzEnvelope(f *testing.F) {
-	store.PasswordCost = 4
 	dir := f.TempDir()
-	st, err := store.Open(dir, store.Options{NoSync: true}) // a write per input: no fsync
+	st, err := store.Open(dir, store.Options{NoSync: true, PasswordCost: 4}) // a write per input: no fsync
 	if err != nil {
 		f.Fatal(err)
 	}

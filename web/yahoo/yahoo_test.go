@@ -19,8 +19,7 @@ func (r router) Handle(p string, h http.Handler) { r[p] = h }
 
 func setup(t *testing.T) (*Service, router, *time.Time) {
 	t.Helper()
-	store.PasswordCost = 4
-	st, err := store.Open(t.TempDir(), store.Options{})
+	st, err := store.Open(t.TempDir(), store.Options{PasswordCost: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
