@@ -39,6 +39,9 @@ type Config struct {
 	// address may make per SignupWindow; 0 means 5 per hour.
 	SignupAttempts int
 	SignupWindow   time.Duration
+	// Now is the console's clock (sessions and their expiry); nil means
+	// time.Now. Tests move it on instead of sleeping.
+	Now func() time.Time
 }
 
 // Server is the admin console.
@@ -94,7 +97,10 @@ func New(cfg Config, b Backend, log *slog.Logger) *Server {
 		limiter:  ratelimit.New(cfg.LoginAttempts, time.Minute),
 		history:  newHistory(100),
 		mounts:   &mounts{},
-		now:      time.Now,
+		now:      cfg.Now,
+	}
+	if s.now == nil {
+		s.now = time.Now
 	}
 	s.signup, _ = b.(SignupBackend)
 	s.signupLimiter = ratelimit.New(cfg.SignupAttempts, cfg.SignupWindow)

@@ -158,7 +158,7 @@ func (s *Store) prepareAccount(n NewAccount) (*Account, error) {
 		// A PUID with a non-zero high half, as Passport's were.
 		PUID:    (randUint64() & 0x00003FFF_FFFFFFFF) | 0x00000001_00000000,
 		CID:     int64(randUint64() & 0x7FFFFFFF_FFFFFFFF),
-		Created: time.Now().UTC().Truncate(time.Second),
+		Created: s.now().UTC().Truncate(time.Second),
 	}, nil
 }
 
@@ -308,7 +308,7 @@ func (s *Store) DeleteAccount(email string) error {
 		if err != nil {
 			return err
 		}
-		if err := removeFromOthersLists(tx, a); err != nil {
+		if err := removeFromOthersLists(tx, a, s.now()); err != nil {
 			return err
 		}
 		books := tx.Bucket(bucketBooks)

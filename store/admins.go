@@ -26,7 +26,7 @@ func (s *Store) SetAdminPassword(name, password string) error {
 		return err
 	}
 	return s.write(func(tx *bolt.Tx) error {
-		return putJSON(tx.Bucket(bucketAdmins), []byte(name), adminRecord{Name: name, Hash: hash, Changed: time.Now().UTC()})
+		return putJSON(tx.Bucket(bucketAdmins), []byte(name), adminRecord{Name: name, Hash: hash, Changed: s.now().UTC()})
 	})
 }
 

@@ -104,12 +104,12 @@ type Books struct {
 
 // ViewBooks runs fn in a read transaction.
 func (s *Store) ViewBooks(fn func(b *Books) error) error {
-	return s.read(func(tx *bolt.Tx) error { return fn(&Books{tx: tx, now: time.Now().UTC()}) })
+	return s.read(func(tx *bolt.Tx) error { return fn(&Books{tx: tx, now: s.now().UTC()}) })
 }
 
 // UpdateBooks runs fn in one write transaction: all of its changes land, or none.
 func (s *Store) UpdateBooks(fn func(b *Books) error) error {
-	return s.write(func(tx *bolt.Tx) error { return fn(&Books{tx: tx, now: time.Now().UTC()}) })
+	return s.write(func(tx *bolt.Tx) error { return fn(&Books{tx: tx, now: s.now().UTC()}) })
 }
 
 // Now is the transaction's timestamp, used for every Changed field it writes.
@@ -478,8 +478,8 @@ func (l *Lists) Blocks(viewer string) bool {
 }
 
 // removeFromOthersLists takes a deleted account off every book that names it.
-func removeFromOthersLists(tx *bolt.Tx, gone *Account) error {
-	b := &Books{tx: tx, now: time.Now().UTC()}
+func removeFromOthersLists(tx *bolt.Tx, gone *Account, now time.Time) error {
+	b := &Books{tx: tx, now: now.UTC()}
 	var owners []uint64
 	err := tx.Bucket(bucketBooks).ForEach(func(k, v []byte) error {
 		if v == nil && string(k) != string(u64key(gone.ID)) {

@@ -50,7 +50,7 @@ func (s *Store) CreateInvite(note string) (*Invite, error) {
 		return nil, err
 	}
 	code := inviteEncoding.EncodeToString(b[:])[:12]
-	inv := &Invite{Code: code[:4] + "-" + code[4:8] + "-" + code[8:], Note: note, Created: time.Now().UTC()}
+	inv := &Invite{Code: code[:4] + "-" + code[4:8] + "-" + code[8:], Note: note, Created: s.now().UTC()}
 	err := s.write(func(tx *bolt.Tx) error {
 		return putJSON(tx.Bucket(bucketSettings), []byte(invitePrefix+code), inv)
 	})

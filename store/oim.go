@@ -75,9 +75,9 @@ func (s *Store) PutOIM(o *OIM, p OIMPolicy) error {
 		o.ID = strings.ToUpper(NewGUID())
 	}
 	if o.Received.IsZero() {
-		o.Received = time.Now().UTC()
+		o.Received = s.now().UTC()
 	}
-	cutoff := time.Now().Add(-p.Expiry)
+	cutoff := s.now().Add(-p.Expiry)
 	return s.write(func(tx *bolt.Tx) error {
 		idx, msgs := tx.Bucket(bucketOIMIndex), tx.Bucket(bucketOIM)
 		prefix := []byte(o.To + "\x00")
@@ -131,7 +131,7 @@ func (s *Store) OIMs(to string) ([]*OIM, error) { return s.PendingOIMs(to, OIMEx
 func (s *Store) PendingOIMs(to string, expiry time.Duration) ([]*OIM, error) {
 	to = strings.ToLower(to)
 	var out []*OIM
-	cutoff := time.Now().Add(-expiry)
+	cutoff := s.now().Add(-expiry)
 	err := s.read(func(tx *bolt.Tx) error {
 		prefix := []byte(to + "\x00")
 		c := tx.Bucket(bucketOIMIndex).Cursor()
@@ -204,7 +204,7 @@ func (s *Store) PurgeExpiredOIMs() (int, error) { return s.PurgeOIMsOlderThan(OI
 
 // PurgeOIMsOlderThan deletes messages older than maxAge and returns how many.
 func (s *Store) PurgeOIMsOlderThan(maxAge time.Duration) (int, error) {
-	cutoff := time.Now().Add(-maxAge)
+	cutoff := s.now().Add(-maxAge)
 	n := 0
 	err := s.write(func(tx *bolt.Tx) error {
 		var stale [][2]string

@@ -104,7 +104,7 @@ func (s *Store) UpdateRoamingProfile(accountID uint64, fn func(p *RoamingProfile
 		}
 		p.Created = true
 		p.Version++
-		p.Modified = time.Now().UTC()
+		p.Modified = s.now().UTC()
 		return putJSON(b, u64key(accountID), p)
 	})
 	if err != nil {
@@ -121,7 +121,7 @@ func (s *Store) CreateDocument(owner uint64, name, mime string, data []byte) (*D
 	}
 	var key [16]byte
 	rand.Read(key[:])
-	now := time.Now().UTC()
+	now := s.now().UTC()
 	d := &Document{Owner: owner, Name: name, Mime: mime, Data: data, URLKey: hex.EncodeToString(key[:]), Created: now, Modified: now, Version: 1}
 	err := s.write(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketAccounts).Get(u64key(owner)) == nil {
@@ -181,7 +181,7 @@ func (s *Store) UpdateDocument(owner, id uint64, name, mime string, data []byte)
 			d.Name = name
 		}
 		d.Mime, d.Data = mime, data
-		d.Modified = time.Now().UTC()
+		d.Modified = s.now().UTC()
 		d.Version++
 		return putJSON(b, docKey(owner, id), d)
 	})
@@ -240,7 +240,7 @@ func (s *Store) DeleteDocument(owner, id uint64) error {
 		if err := getJSON(rb, u64key(owner), &prof); err == nil && prof.Photo == id {
 			prof.Photo = 0
 			prof.Version++
-			prof.Modified = time.Now().UTC()
+			prof.Modified = s.now().UTC()
 			if err := putJSON(rb, u64key(owner), &prof); err != nil {
 				return err
 			}

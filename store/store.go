@@ -49,7 +49,8 @@ type Store struct {
 	db   *bolt.DB
 	path string
 
-	cost int // bcrypt cost of new passwords
+	cost int              // bcrypt cost of new passwords
+	now  func() time.Time // Options.Now
 
 	writes     atomic.Int64 // writes committed (grouped ones count each)
 	writeNanos atomic.Int64 // their total time, from call to durable
@@ -73,6 +74,10 @@ type Options struct {
 	// PasswordCost is the bcrypt cost of passwords set through this store;
 	// 0 means bcrypt.DefaultCost. Tests use bcrypt.MinCost.
 	PasswordCost int
+	// Now is the clock of the times the store records (contact changes,
+	// offline messages, profiles); nil means time.Now. Tests move it on
+	// instead of sleeping.
+	Now func() time.Time
 }
 
 // Open opens (creating if needed) the store in dir and runs pending migrations.
@@ -94,7 +99,10 @@ func Open(dir string, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, withoutPath(err))
 	}
 	db.NoSync = opt.NoSync
-	s := &Store{db: db, path: path, cost: opt.PasswordCost}
+	s := &Store{db: db, path: path, cost: opt.PasswordCost, now: opt.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
 	if s.cost == 0 {
 		s.cost = bcrypt.DefaultCost
 	}

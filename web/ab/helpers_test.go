@@ -63,6 +63,23 @@ type env struct {
 	signer *ticket.Signer
 	rec    *recorder
 	srv    *httptest.Server
+
+	// clock is the store's: tests move it on instead of sleeping.
+	clockMu sync.Mutex
+	clock   time.Time
+}
+
+func (e *env) now() time.Time {
+	e.clockMu.Lock()
+	defer e.clockMu.Unlock()
+	return e.clock
+}
+
+// advance moves the store's clock on by d.
+func (e *env) advance(d time.Duration) {
+	e.clockMu.Lock()
+	e.clock = e.clock.Add(d)
+	e.clockMu.Unlock()
 }
 
 func newEnv(t *testing.T) *env {
@@ -71,14 +88,14 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, dir: t.TempDir(), signer: signer, rec: &recorder{}}
+	e := &env{t: t, dir: t.TempDir(), signer: signer, rec: &recorder{}, clock: time.Now().UTC().Truncate(time.Second)}
 	e.start()
 	t.Cleanup(e.stop)
 	return e
 }
 
 func (e *env) start() {
-	st, err := store.Open(e.dir, store.Options{PasswordCost: 4})
+	st, err := store.Open(e.dir, store.Options{PasswordCost: 4, Now: e.now})
 	if err != nil {
 		e.t.Fatal(err)
 	}

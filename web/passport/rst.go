@@ -118,7 +118,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	doc := envelope{
 		S:      soap.NSEnvelope,
-		Header: &header{PP: s.pp(acct, now, "0x48803", "0x0")},
+		Header: &header{PP: passportHeader(acct, now, "0x48803", "0x0")},
 		Body:   envBody{Content: resp},
 	}
 	out, err := soap.MarshalDoc(doc)
@@ -176,7 +176,8 @@ func tokenNumber(id string, pos int) int {
 	return pos
 }
 
-func (s *Service) pp(acct *store.Account, now time.Time, authState, reqStatus string) *pp {
+// passportHeader is the psf:pp header of every RST answer, success or fault.
+func passportHeader(acct *store.Account, now time.Time, authState, reqStatus string) *pp {
 	p := &pp{
 		PSF: nsPSF, ServerVersion: 1, AuthState: authState, ReqStatus: reqStatus,
 		ServerInfo: serverInfo{Path: "Live1", Rolling: "ExclusiveNew", Loc: "0", Time: now.Format(time.RFC3339), Text: "MSNSERVER " + now.Format("2006.01.02")},
@@ -203,7 +204,7 @@ func writeFault(w http.ResponseWriter, code, text, reqStatus string) {
 	f := &fault{Code: code, String: text}
 	doc := envelope{
 		S: soap.NSEnvelope, WSSE: nsWSSE, PSF: nsPSF,
-		Header: &header{PP: (&Service{}).pp(nil, now, "0x80048800", reqStatus)},
+		Header: &header{PP: passportHeader(nil, now, "0x80048800", reqStatus)},
 		Fault:  f,
 		Body: envBody{Content: struct {
 			XMLName xml.Name `xml:"S:Fault"`
