@@ -69,6 +69,7 @@ type conn struct {
 	state    state
 	sess     *session
 	cmd      wire.Command // the command being run
+	payload  []byte       // storage of the command's payload, reused
 	now      time.Time    // when the current command arrived
 	deadline time.Time    // read deadline currently set
 
@@ -100,7 +101,7 @@ func (s *Server) newConn(nc net.Conn) *conn {
 	in := &countingConn{Conn: nc}
 	now := time.Now()
 	return &conn{
-		srv: s, nc: nc, in: in, r: wire.NewReader(in),
+		srv: s, nc: nc, in: in, r: wire.NewReaderSize(in, readBuffer),
 		q:     wire.NewQueue(nc, s.opts.QueueLimit),
 		log:   s.log.With("cid", s.nextCID.Add(1), "remote", nc.RemoteAddr().String()),
 		debug: s.log.Enabled(context.Background(), slog.LevelDebug),
@@ -221,6 +222,10 @@ func (c *conn) readFailed(err error) {
 
 // dispatch runs one command line; it returns the command's TrID for the
 // error reply.
+// readBuffer is a switchboard connection's read buffer: a relaying member
+// reads many messages per system call with it.
+const readBuffer = 8 * 1024
+
 func (c *conn) dispatch(line []byte) (string, error) {
 	verb := line
 	if i := bytes.IndexByte(line, ' '); i >= 0 {
@@ -236,9 +241,7 @@ func (c *conn) dispatch(line []byte) (string, error) {
 	}
 	// The command lives in the connection so that it does not escape per line.
 	cmd := &c.cmd
-	var err error
-	*cmd, err = wire.Parse(line, def.trid)
-	if err != nil {
+	if err := wire.ParseInto(cmd, line, def.trid); err != nil {
 		// No syntax error is worth continuing after on the switchboard: a
 		// MSG with a bad TrID would have its payload read as commands.
 		return cmd.TrID, wire.Fatal(wire.ErrSyntax, err.Error())
@@ -251,10 +254,13 @@ func (c *conn) dispatch(line []byte) (string, error) {
 		if err != nil {
 			return cmd.TrID, err
 		}
-		if cmd.Payload, err = c.r.ReadPayload(n); err != nil {
+		// Handlers are done with the payload when they return (the relay
+		// copies it into each recipient's queue), so one buffer serves.
+		if c.payload, err = c.r.ReadPayloadInto(c.payload, n); err != nil {
 			c.readFailed(err)
 			return cmd.TrID, errHangUp
 		}
+		cmd.Payload = c.payload
 	}
 	return cmd.TrID, def.handle(c, cmd)
 }

@@ -78,7 +78,12 @@ type Reader struct {
 }
 
 // NewReader wraps r with a small buffer; long lines are gathered up to MaxLine.
-func NewReader(r io.Reader) *Reader { return &Reader{br: bufio.NewReaderSize(r, 1024)} }
+func NewReader(r io.Reader) *Reader { return NewReaderSize(r, 1024) }
+
+// NewReaderSize is NewReader with a read buffer of size bytes: a busy
+// connection (a switchboard relaying many messages) reads more lines per
+// system call with a larger one.
+func NewReaderSize(r io.Reader, size int) *Reader { return &Reader{br: bufio.NewReaderSize(r, size)} }
 
 // ReadLine returns the next line without its "\r\n" (or bare "\n"). The
 // returned slice is valid until the next read.
@@ -115,6 +120,18 @@ func (r *Reader) ReadPayload(n int) ([]byte, error) {
 	return buf, err
 }
 
+// ReadPayloadInto reads exactly n bytes into buf's storage (grown when too
+// small) and returns them: for a caller that is done with the payload before
+// its next read, so a connection reuses one buffer.
+func (r *Reader) ReadPayloadInto(buf []byte, n int) ([]byte, error) {
+	if cap(buf) < n {
+		buf = make([]byte, n)
+	}
+	buf = buf[:n]
+	_, err := io.ReadFull(r.br, buf)
+	return buf, err
+}
+
 // Buffered reports how many bytes are already read ahead.
 func (r *Reader) Buffered() int { return r.br.Buffered() }
 
@@ -129,25 +146,43 @@ type Command struct {
 // Parse splits a command line. hasTrID says whether the verb carries a TrID,
 // which must then be a decimal number of at most ten digits.
 func Parse(line []byte, hasTrID bool) (Command, error) {
-	fields := strings.Split(string(line), " ")
-	cmd := Command{Verb: fields[0]}
-	if !validVerb(cmd.Verb) {
-		return cmd, fmt.Errorf("bad verb %q: %w", truncate(cmd.Verb), ErrClose)
+	var cmd Command
+	err := ParseInto(&cmd, line, hasTrID)
+	return cmd, err
+}
+
+// ParseInto is Parse into cmd, reusing its Args storage: a connection that
+// keeps one Command parses a line with a single allocation (the line's
+// string). Payload is cleared.
+func ParseInto(cmd *Command, line []byte, hasTrID bool) error {
+	text := string(line)
+	args := cmd.Args[:0]
+	*cmd = Command{}
+	verb, rest, more := strings.Cut(text, " ")
+	cmd.Verb = verb
+	if !validVerb(verb) {
+		return fmt.Errorf("bad verb %q: %w", truncate(verb), ErrClose)
 	}
-	rest := fields[1:]
+	for more {
+		var a string
+		a, rest, more = strings.Cut(rest, " ")
+		args = append(args, a)
+	}
 	if hasTrID {
-		if len(rest) == 0 || !validTrID(rest[0]) {
-			return cmd, Err(ErrSyntax, "missing or bad TrID")
+		if len(args) == 0 || !validTrID(args[0]) {
+			return Err(ErrSyntax, "missing or bad TrID")
 		}
-		cmd.TrID, rest = rest[0], rest[1:]
+		// Shift rather than reslice, so the storage keeps its start for reuse.
+		cmd.TrID = args[0]
+		args = args[:copy(args, args[1:])]
 	}
-	for _, a := range rest {
+	for _, a := range args {
 		if a == "" {
-			return cmd, Err(ErrSyntax, "empty argument")
+			return Err(ErrSyntax, "empty argument")
 		}
 	}
-	cmd.Args = rest
-	return cmd, nil
+	cmd.Args = args
+	return nil
 }
 
 // PayloadLength reads the payload size from the last argument.
