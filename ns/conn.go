@@ -122,6 +122,12 @@ func (c *conn) send(b []byte) { c.out.Send(b) }
 
 func (c *conn) sendLine(args ...string) { c.out.Send(wire.Line(args...)) }
 
+// Goodbye tells the client the server is shutting down (listen.Served).
+func (c *conn) Goodbye() { c.kick("SSD") }
+
+// Socket is the connection's socket (listen.Served).
+func (c *conn) Socket() net.Conn { return c.nc }
+
 // kick ends the connection from another goroutine (shutdown, admin).
 func (c *conn) kick(reason string) {
 	c.kickOnce.Do(func() {
@@ -129,8 +135,8 @@ func (c *conn) kick(reason string) {
 	})
 }
 
-func (c *conn) serve() {
-	defer c.srv.release(c)
+// Serve runs the connection until it ends (listen.Served).
+func (c *conn) Serve() {
 	defer func() {
 		if v := recover(); v != nil {
 			c.log.Error("panic serving connection", "panic", v, "stack", string(debug.Stack()))

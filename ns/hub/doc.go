@@ -26,11 +26,11 @@
 //	                                contacts (forward list, shown set)
 //	        ticket.Cookies.mu       switchboard cookies
 //	        wire.Queue.mu           a connection's outgoing buffer
-//	        ns Server.mu, sb Server.mu
+//	        listen.Conns.mu, sb Server.mu
 //	                                the connection registries and listeners
+//	                                (the NS's and the pager's are listen.Conns)
 //	        sb bridge.mu            the Yahoo bridge's index
-//	        ymsg Server.mu, conn.mu the pager's registry; what a Yahoo user
-//	                                was told of each contact
+//	        ymsg conn.mu            what a Yahoo user was told of each contact
 //	        limiters, admin and web caches, load-tool counters
 //
 // For example a status change holds the user's Session.mu, reads the

@@ -138,8 +138,8 @@ func (c *conn) send(p *packet.Packet) bool {
 	return false
 }
 
-func (c *conn) serve() {
-	defer c.srv.release(c)
+// Serve runs the connection until it ends (listen.Served).
+func (c *conn) Serve() {
 	defer func() {
 		if v := recover(); v != nil {
 			c.log.Error("panic serving connection", "panic", v, "stack", string(debug.Stack()))
@@ -216,7 +216,11 @@ func (c *conn) close() {
 }
 
 // shutdown: a system message, then the close (ymsg.md §12).
-func (c *conn) shutdown() {
+// Socket is the connection's socket (listen.Served).
+func (c *conn) Socket() net.Conn { return c.nc }
+
+// Goodbye tells the client the server is shutting down (listen.Served).
+func (c *conn) Goodbye() {
 	c.shutOnce.Do(func() {
 		var b []byte
 		if c.acct != nil {

@@ -8,11 +8,8 @@ package ymsg
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"net"
-	"sync"
 	"time"
 
 	"msnserver/ns/hub"
@@ -70,105 +67,26 @@ type Server struct {
 	log     *slog.Logger
 	opts    Options
 
-	mu        sync.Mutex // tier 1: connection set and listeners
-	listeners []net.Listener
-	conns     map[*conn]struct{}
-	closing   bool
-	nextID    uint64
-	wg        sync.WaitGroup
+	conns *listen.Conns[*conn] // accept loop, live connections, shutdown
 }
 
 // New returns a pager.
 func New(h *hub.Hub, st *store.Store, tickets Tickets, log *slog.Logger, opts Options) *Server {
 	opts.defaults()
-	return &Server{hub: h, store: st, tickets: tickets, log: log, opts: opts,
-		conns: map[*conn]struct{}{}}
+	s := &Server{hub: h, store: st, tickets: tickets, log: log, opts: opts}
+	s.conns = listen.NewConns("ymsg", listen.Limits{MaxConns: opts.MaxConns, MaxPerIP: opts.MaxConnsPerIP}, log,
+		func(nc net.Conn, id uint64) *conn { return newConn(s, nc, id) })
+	return s
 }
 
 // Serve accepts connections on ln until Shutdown. A plain listener gets a
 // pool of its own with the Options' caps (listen.Pool: the process's accept
 // loop; the oldest unauthenticated connection makes room).
-func (s *Server) Serve(ln net.Listener) error {
-	if _, ok := ln.(*listen.Listener); !ok {
-		ln = listen.NewPool(listen.Limits{MaxConns: s.opts.MaxConns, MaxPerIP: s.opts.MaxConnsPerIP}, s.log).Listen(ln, "ymsg")
-	}
-	s.mu.Lock()
-	if s.closing {
-		s.mu.Unlock()
-		return net.ErrClosed
-	}
-	s.listeners = append(s.listeners, ln)
-	s.mu.Unlock()
-	for {
-		nc, err := ln.Accept()
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return nil
-			}
-			return err
-		}
-		c, ok := s.admit(nc)
-		if !ok {
-			nc.Close()
-			continue
-		}
-		go c.serve()
-	}
-}
-
-func (s *Server) admit(nc net.Conn) (*conn, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closing {
-		return nil, false
-	}
-	s.nextID++
-	c := newConn(s, nc, s.nextID)
-	s.conns[c] = struct{}{}
-	s.wg.Add(1)
-	return c, true
-}
-
-func (s *Server) release(c *conn) {
-	s.mu.Lock()
-	delete(s.conns, c)
-	s.mu.Unlock()
-	s.wg.Done()
-}
+func (s *Server) Serve(ln net.Listener) error { return s.conns.Serve(ln) }
 
 // Shutdown stops accepting, tells every client (a system message, then the
 // close), waits for them to go or ctx to end, then closes what is left.
-func (s *Server) Shutdown(ctx context.Context) error {
-	s.mu.Lock()
-	s.closing = true
-	for _, ln := range s.listeners {
-		ln.Close()
-	}
-	conns := make([]*conn, 0, len(s.conns))
-	for c := range s.conns {
-		conns = append(conns, c)
-	}
-	s.mu.Unlock()
-	for _, c := range conns {
-		c.shutdown()
-	}
-	done := make(chan struct{})
-	go func() { s.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		s.mu.Lock()
-		left := len(s.conns)
-		s.mu.Unlock()
-		for _, c := range conns {
-			c.nc.SetDeadline(time.Now())
-			c.nc.Close()
-		}
-		<-done
-		return fmt.Errorf("%d connections still open, closed: %w", left, ctx.Err())
-	}
-}
+func (s *Server) Shutdown(ctx context.Context) error { return s.conns.Shutdown(ctx) }
 
 func remoteIP(nc net.Conn) string {
 	if a, ok := nc.RemoteAddr().(*net.TCPAddr); ok {

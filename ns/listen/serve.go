@@ -1,0 +1,143 @@
+package listen
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+)
+
+// Served is a protocol connection a Conns runs: the NS's and the YMSG
+// pager's connection types.
+type Served interface {
+	comparable
+	// Serve runs the connection until it ends.
+	Serve()
+	// Goodbye tells the client the server is going away (OUT SSD, a system
+	// message) and closes the connection once that is written.
+	Goodbye()
+	// Socket is the connection's net.Conn, cut at a shutdown's deadline.
+	Socket() net.Conn
+}
+
+// Conns is a protocol server's accept loop and its set of live connections,
+// with the two-phase shutdown every server needs: stop accepting and say
+// goodbye to everyone, then wait for them to go until a deadline and cut
+// what is left. The notification server and the Yahoo! pager share it.
+type Conns[C Served] struct {
+	name   string // for the listener pool and messages
+	limits Limits
+	log    *slog.Logger
+	newC   func(nc net.Conn, id uint64) C
+
+	mu        sync.Mutex // tier 1 (leaf; lock order in ns/hub): connection set and listeners
+	listeners []net.Listener
+	conns     map[C]struct{}
+	closing   bool
+	nextID    uint64
+	wg        sync.WaitGroup
+}
+
+// NewConns returns an empty set. newC makes a connection for an accepted
+// socket; limits apply when Serve is given a plain listener (one from a
+// Pool brings its pool's).
+func NewConns[C Served](name string, limits Limits, log *slog.Logger, newC func(nc net.Conn, id uint64) C) *Conns[C] {
+	return &Conns[C]{name: name, limits: limits, log: log, newC: newC, conns: map[C]struct{}{}}
+}
+
+// Serve accepts connections on ln until Shutdown, running each on its own
+// goroutine. A plain listener gets a pool of its own with the set's limits
+// (EMFILE is retried, the oldest unauthenticated connection makes room).
+func (s *Conns[C]) Serve(ln net.Listener) error {
+	if _, ok := ln.(*Listener); !ok {
+		ln = NewPool(s.limits, s.log).Listen(ln, s.name)
+	}
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		return net.ErrClosed
+	}
+	s.listeners = append(s.listeners, ln)
+	s.mu.Unlock()
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			return err
+		}
+		c, ok := s.admit(nc)
+		if !ok {
+			nc.Close()
+			continue
+		}
+		go func() {
+			defer s.release(c)
+			c.Serve()
+		}()
+	}
+}
+
+func (s *Conns[C]) admit(nc net.Conn) (C, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		var none C
+		return none, false
+	}
+	s.nextID++
+	c := s.newC(nc, s.nextID)
+	s.conns[c] = struct{}{}
+	s.wg.Add(1)
+	return c, true
+}
+
+func (s *Conns[C]) release(c C) {
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+	s.wg.Done()
+}
+
+// Len is the number of live connections.
+func (s *Conns[C]) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
+
+// Shutdown stops accepting, says goodbye to every client, waits for them to
+// go or ctx to end, and then cuts what is left.
+func (s *Conns[C]) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closing = true
+	for _, ln := range s.listeners {
+		ln.Close()
+	}
+	conns := make([]C, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.Goodbye()
+	}
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		left := s.Len()
+		for _, c := range conns {
+			c.Socket().SetDeadline(time.Now())
+			c.Socket().Close()
+		}
+		<-done
+		return fmt.Errorf("%s: %d connections still open, closed: %w", s.name, left, ctx.Err())
+	}
+}
