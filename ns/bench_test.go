@@ -26,7 +26,7 @@ func BenchmarkLogin(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				c := ts.login("alice@hotmail.com", "pw")
-				c.nc.Close()
+				c.Conn.Close()
 			}
 			b.StopTimer()
 			ts.close()
@@ -62,7 +62,7 @@ func BenchmarkIdleConnection(b *testing.B) {
 		b.ReportMetric(float64(after.HeapInuse+after.StackInuse-before.HeapInuse-before.StackInuse)/n, "bytes/conn")
 		b.ReportMetric(float64(runtime.NumGoroutine()-g0)/n, "goroutines/conn")
 		for _, c := range clients {
-			c.nc.Close()
+			c.Conn.Close()
 		}
 	}
 	b.StopTimer()

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"msnserver/ns/msnptest"
 	"msnserver/ns/ticket"
 )
 
@@ -83,7 +84,7 @@ func checkAlive(t *testing.T, addr string) {
 		t.Fatalf("server no longer accepts: %v", err)
 	}
 	defer nc.Close()
-	nc.SetDeadline(time.Now().Add(readWait))
+	nc.SetDeadline(time.Now().Add(msnptest.ReadWait))
 	io.WriteString(nc, "VER 1 MSNP14\r\nPNG\r\n")
 	r := bufio.NewReader(nc)
 	for _, want := range []string{"VER 1 MSNP14\r\n", "QNG 50\r\n"} {

@@ -29,10 +29,10 @@ func TestInitialADLWatchesOnlyStoredContacts(t *testing.T) {
 	}
 	for round := 0; round < 5; round++ {
 		trid := a.next()
-		a.sendPayload("ADL "+trid, initialML(append(made[:999:999], "carol@hotmail.com")...))
-		a.expect("ADL " + trid + " OK")
+		a.SendPayload("ADL "+trid, initialML(append(made[:999:999], "carol@hotmail.com")...))
+		a.Expect("ADL " + trid + " OK")
 	}
-	a.barrier()
+	a.Barrier()
 	s := ts.hub.Lookup("alice@hotmail.com")
 	if s == nil {
 		t.Fatal("alice is not online")
@@ -68,10 +68,10 @@ func TestXFRLimits(t *testing.T) {
 			for i := 0; i < 200; i++ {
 				fmt.Fprintf(&batch, "XFR %d SB\r\n", 100+i)
 			}
-			a.nc.Write([]byte(batch.String()))
+			a.Conn.Write([]byte(batch.String()))
 			ok, refused := 0, 0
 			for i := 0; i < 200; i++ {
-				l := a.readLine()
+				l := a.ReadLine()
 				switch {
 				case strings.HasPrefix(l, fmt.Sprintf("XFR %d SB ", 100+i)):
 					ok++

@@ -1,7 +1,6 @@
 package ns
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -23,6 +22,7 @@ import (
 
 	"msnserver/ns/challenge"
 	"msnserver/ns/hub"
+	"msnserver/ns/msnptest"
 	"msnserver/ns/ticket"
 	"msnserver/store"
 	"msnserver/web"
@@ -62,10 +62,6 @@ func (l fixedBufListener) Accept() (net.Conn, error) {
 	}
 	return c, err
 }
-
-// readWait bounds a wait for a line the test expects: it only ends early
-// on a failure, so it is long enough for a busy machine.
-const readWait = 30 * time.Second
 
 func init() {
 	panicHook = func(v any) { panic(fmt.Sprintf("recovered panic in a connection: %v", v)) }
@@ -154,14 +150,12 @@ func (ts *testServer) rst(email, password string) (string, string) {
 	return "t=" + string(m[1]) + "&p=", string(data)
 }
 
-// client is a test MSNP client: send lines, expect exact replies.
+// client is the shared test client on an NS connection, with the TrID
+// counter the transcripts continue from.
 type client struct {
-	t    testing.TB
-	nc   net.Conn
-	r    *bufio.Reader
+	*msnptest.Client
 	ts   *testServer
 	trid int
-	name string
 }
 
 func (ts *testServer) dial(name string) *client {
@@ -181,141 +175,28 @@ func (ts *testServer) dial(name string) *client {
 	if err != nil {
 		ts.t.Fatal(err)
 	}
-	ts.t.Cleanup(func() { nc.Close() })
-	return &client{t: ts.t, nc: nc, r: bufio.NewReader(nc), ts: ts, name: name}
-}
-
-func (c *client) send(line string) {
-	c.t.Helper()
-	if _, err := io.WriteString(c.nc, line+"\r\n"); err != nil {
-		c.t.Fatalf("%s: send %q: %v", c.name, line, err)
-	}
-}
-
-func (c *client) sendPayload(line string, payload string) {
-	c.t.Helper()
-	if _, err := io.WriteString(c.nc, line+" "+strconv.Itoa(len(payload))+"\r\n"+payload); err != nil {
-		c.t.Fatalf("%s: send %q: %v", c.name, line, err)
-	}
-}
-
-// readLine returns the next line without CRLF.
-func (c *client) readLine() string {
-	c.t.Helper()
-	c.nc.SetReadDeadline(time.Now().Add(readWait))
-	line, err := c.r.ReadString('\n')
-	if err != nil {
-		c.t.Fatalf("%s: read: %v (partial %q)", c.name, err, line)
-	}
-	if !strings.HasSuffix(line, "\r\n") {
-		c.t.Fatalf("%s: line without CRLF: %q", c.name, line)
-	}
-	return strings.TrimSuffix(line, "\r\n")
-}
-
-func (c *client) readPayload(n int) string {
-	c.t.Helper()
-	buf := make([]byte, n)
-	c.nc.SetReadDeadline(time.Now().Add(readWait))
-	if _, err := io.ReadFull(c.r, buf); err != nil {
-		c.t.Fatalf("%s: read payload: %v", c.name, err)
-	}
-	return string(buf)
-}
-
-// expect reads the next line and compares it exactly.
-func (c *client) expect(want string) {
-	c.t.Helper()
-	if got := c.readLine(); got != want {
-		c.t.Fatalf("%s:\n got %q\nwant %q", c.name, got, want)
-	}
-}
-
-// expectRe reads the next line and matches it against a regular expression.
-func (c *client) expectRe(pattern string) []string {
-	c.t.Helper()
-	got := c.readLine()
-	m := regexp.MustCompile("^" + pattern + "$").FindStringSubmatch(got)
-	if m == nil {
-		c.t.Fatalf("%s:\n got %q\nwant /%s/", c.name, got, pattern)
-	}
-	return m
-}
-
-// expectPayload reads "line len" and the payload, comparing both exactly.
-func (c *client) expectPayload(line, payload string) {
-	c.t.Helper()
-	c.expect(fmt.Sprintf("%s %d", line, len(payload)))
-	if got := c.readPayload(len(payload)); got != payload {
-		c.t.Fatalf("%s: payload\n got %q\nwant %q", c.name, got, payload)
-	}
-}
-
-// readPayloadCmd reads a payload command line and its payload.
-func (c *client) readPayloadCmd() (string, string) {
-	c.t.Helper()
-	line := c.readLine()
-	f := strings.Fields(line)
-	n, err := strconv.Atoi(f[len(f)-1])
-	if err != nil {
-		c.t.Fatalf("%s: not a payload command: %q", c.name, line)
-	}
-	return line, c.readPayload(n)
-}
-
-// expectClosed waits for the server to close the connection.
-func (c *client) expectClosed() {
-	c.t.Helper()
-	c.nc.SetReadDeadline(time.Now().Add(readWait))
-	rest, err := io.ReadAll(c.r)
-	if err != nil && !errors.Is(err, syscall.ECONNRESET) {
-		c.t.Fatalf("%s: not closed: %v (read %q)", c.name, err, rest)
-	}
-	if len(rest) > 0 {
-		c.t.Fatalf("%s: unexpected data before close: %q", c.name, rest)
-	}
-}
-
-// barrier sends PNG and returns every line that arrived before QNG.
-func (c *client) barrier() []string {
-	c.t.Helper()
-	c.send("PNG")
-	var got []string
-	for {
-		line := c.readLine()
-		if line == "QNG 50" {
-			return got
-		}
-		got = append(got, line)
-		if f := strings.Fields(line); len(f) > 1 {
-			switch f[0] {
-			case "UBX", "MSG", "NOT", "ADL", "RML", "GCF", "UBM", "UBN":
-				n, _ := strconv.Atoi(f[len(f)-1])
-				got = append(got, c.readPayload(n))
-			}
-		}
-	}
+	return &client{Client: msnptest.New(ts.t, nc, name), ts: ts}
 }
 
 // login runs the WLM 8 sequence up to the profile MSG and returns the session.
 func (ts *testServer) login(email, password string) *client {
 	ts.t.Helper()
 	c := ts.dial(strings.Split(email, "@")[0])
-	c.send("VER 1 MSNP14 MSNP13 CVR0")
-	c.expect("VER 1 MSNP14")
-	c.send("CVR 2 0x0409 winnt 5.1 i386 MSNMSGR 8.0.0787 msmsgs " + email)
-	c.expect("CVR 2 8.0.0787 8.0.0787 8.0.0787 http://127.0.0.1/download http://127.0.0.1/")
-	c.send("USR 3 TWN I " + email)
-	c.expectRe(`USR 3 TWN S ct=\d+,rver=5\.5\.4177\.0,wp=FS_40SEC_0_COMPACT,lc=1033,id=507,ru=http://messenger\.msn\.com,tw=0,kpp=1,kv=4,ver=2\.1\.6000\.1,rn=[A-Za-z0-9]{8},tpf=[0-9a-f]{32}`)
-	c.expectPayload("GCF 0", DefaultPolicy)
+	c.Send("VER 1 MSNP14 MSNP13 CVR0")
+	c.Expect("VER 1 MSNP14")
+	c.Send("CVR 2 0x0409 winnt 5.1 i386 MSNMSGR 8.0.0787 msmsgs " + email)
+	c.Expect("CVR 2 8.0.0787 8.0.0787 8.0.0787 http://127.0.0.1/download http://127.0.0.1/")
+	c.Send("USR 3 TWN I " + email)
+	c.ExpectRe(`USR 3 TWN S ct=\d+,rver=5\.5\.4177\.0,wp=FS_40SEC_0_COMPACT,lc=1033,id=507,ru=http://messenger\.msn\.com,tw=0,kpp=1,kv=4,ver=2\.1\.6000\.1,rn=[A-Za-z0-9]{8},tpf=[0-9a-f]{32}`)
+	c.ExpectPayload("GCF 0", DefaultPolicy)
 	tk, body := ts.rst(email, password)
 	if tk == "" {
 		ts.t.Fatalf("RST failed: %s", body)
 	}
-	c.send("USR 4 TWN S " + tk)
-	c.expect("USR 4 OK " + strings.ToLower(email) + " 1 0")
-	c.expect("SBS 0 null")
-	line, _ := c.readPayloadCmd()
+	c.Send("USR 4 TWN S " + tk)
+	c.Expect("USR 4 OK " + strings.ToLower(email) + " 1 0")
+	c.Expect("SBS 0 null")
+	line, _ := c.ReadPayloadCmd()
 	if !strings.HasPrefix(line, "MSG Hotmail Hotmail ") {
 		ts.t.Fatalf("profile: %q", line)
 	}
@@ -325,13 +206,13 @@ func (ts *testServer) login(email, password string) *client {
 
 // online finishes a login: BLP, initial ADL with the given contacts, PRP, CHG NLN, UUX.
 func (c *client) online(contacts ...string) {
-	c.t.Helper()
-	c.send("BLP 5 AL")
-	c.expect("BLP 5 AL")
-	c.sendPayload("ADL 6", initialML(contacts...))
-	c.expect("ADL 6 OK")
-	c.send("CHG 7 NLN 1611513916 0")
-	c.expect("CHG 7 NLN 1611513916 0")
+	c.T.Helper()
+	c.Send("BLP 5 AL")
+	c.Expect("BLP 5 AL")
+	c.SendPayload("ADL 6", initialML(contacts...))
+	c.Expect("ADL 6 OK")
+	c.Send("CHG 7 NLN 1611513916 0")
+	c.Expect("CHG 7 NLN 1611513916 0")
 	c.trid = 7
 }
 

@@ -36,10 +36,10 @@ func TestSlowReaderDoesNotStallOthers(t *testing.T) {
 			t.Fatalf("bob still connected after %d bytes of UBX were queued for him", sent)
 		}
 		trid := a.next()
-		a.sendPayload("UUX "+trid, fmt.Sprintf("<Data><PSM>%s%d</PSM><CurrentMedia></CurrentMedia></Data>", psm, i))
+		a.SendPayload("UUX "+trid, fmt.Sprintf("<Data><PSM>%s%d</PSM><CurrentMedia></CurrentMedia></Data>", psm, i))
 		sent += len(psm) + 100
 		for {
-			l := a.readLine()
+			l := a.ReadLine()
 			if l == "UUX "+trid+" 0" {
 				break
 			}
@@ -55,8 +55,8 @@ func TestSlowReaderDoesNotStallOthers(t *testing.T) {
 		t.Fatal("bob was announced offline but is still in the hub")
 	}
 	// Alice was never held up: she still gets answers at once.
-	a.send("PNG")
-	a.expect("QNG 50")
+	a.Send("PNG")
+	a.Expect("QNG 50")
 }
 
 func TestFailedLoginLimit(t *testing.T) {
@@ -64,13 +64,13 @@ func TestFailedLoginLimit(t *testing.T) {
 	ts.addUser("alice@hotmail.com", "pw", "", 1)
 	try := func(tk string) string {
 		c := ts.dial("alice")
-		c.send("VER 1 MSNP14")
-		c.expect("VER 1 MSNP14")
-		c.send("USR 2 TWN I alice@hotmail.com")
-		c.readLine()
-		c.readPayloadCmd()
-		c.send("USR 3 TWN S " + tk)
-		return c.readLine()
+		c.Send("VER 1 MSNP14")
+		c.Expect("VER 1 MSNP14")
+		c.Send("USR 2 TWN I alice@hotmail.com")
+		c.ReadLine()
+		c.ReadPayloadCmd()
+		c.Send("USR 3 TWN S " + tk)
+		return c.ReadLine()
 	}
 	for i := 0; i < 3; i++ {
 		if got := try("t=forged&p="); got != "911 3" {

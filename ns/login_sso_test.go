@@ -61,13 +61,13 @@ func (ts *testServer) rstSSOAll(email, password string) (ticket string, secret [
 func (ts *testServer) ssoStart(email string) (*client, string) {
 	ts.t.Helper()
 	c := ts.dial(strings.Split(email, "@")[0])
-	c.send("VER 1 MSNP15 MSNP14 MSNP13 CVR0")
-	c.expect("VER 1 MSNP15")
-	c.send("CVR 2 0x0409 winnt 5.1 i386 MSNMSGR 8.5.1288.816 msmsgs " + email)
-	c.expect("CVR 2 8.5.1288.816 8.5.1288.816 8.5.1288.816 http://127.0.0.1/download http://127.0.0.1/")
-	c.send("USR 3 SSO I " + email)
-	c.expectPayload("GCF 0", DefaultPolicy)
-	m := c.expectRe(`USR 3 SSO S MBI_KEY_OLD ([A-Za-z0-9+/]{64})`)
+	c.Send("VER 1 MSNP15 MSNP14 MSNP13 CVR0")
+	c.Expect("VER 1 MSNP15")
+	c.Send("CVR 2 0x0409 winnt 5.1 i386 MSNMSGR 8.5.1288.816 msmsgs " + email)
+	c.Expect("CVR 2 8.5.1288.816 8.5.1288.816 8.5.1288.816 http://127.0.0.1/download http://127.0.0.1/")
+	c.Send("USR 3 SSO I " + email)
+	c.ExpectPayload("GCF 0", DefaultPolicy)
+	m := c.ExpectRe(`USR 3 SSO S MBI_KEY_OLD ([A-Za-z0-9+/]{64})`)
 	return c, m[1]
 }
 
@@ -76,10 +76,10 @@ func (ts *testServer) loginSSO(email, password string) *client {
 	ts.t.Helper()
 	c, nonce := ts.ssoStart(email)
 	tk, secret := ts.rstSSO(email, password)
-	c.send("USR 4 SSO S " + tk + " " + sso.Proof(secret, nonce))
-	c.expect("USR 4 OK " + strings.ToLower(email) + " 1 0")
-	c.expect("SBS 0 null")
-	line, profile := c.readPayloadCmd()
+	c.Send("USR 4 SSO S " + tk + " " + sso.Proof(secret, nonce))
+	c.Expect("USR 4 OK " + strings.ToLower(email) + " 1 0")
+	c.Expect("SBS 0 null")
+	line, profile := c.ReadPayloadCmd()
 	if !strings.HasPrefix(line, "MSG Hotmail Hotmail ") || headerValue(profile, "MSPAuth") == "" {
 		ts.t.Fatalf("profile: %q %q", line, profile)
 	}
@@ -97,9 +97,9 @@ func TestSSOLogin(t *testing.T) {
 	b.online()
 	befriend(t, a, b, "alice@hotmail.com", "bob@hotmail.com")
 	// After login MSNP15 behaves as MSNP14: presence with network ids.
-	b.send("CHG " + b.next() + " AWY 1611513916 0")
-	b.barrier()
-	if got := a.barrier(); len(got) == 0 || got[0] != "NLN AWY bob@hotmail.com 1 Bob 1611513916 0" {
+	b.Send("CHG " + b.next() + " AWY 1611513916 0")
+	b.Barrier()
+	if got := a.Barrier(); len(got) == 0 || got[0] != "NLN AWY bob@hotmail.com 1 Bob 1611513916 0" {
 		t.Fatalf("alice saw %q", got)
 	}
 }
@@ -132,23 +132,23 @@ func TestSSOProofRefused(t *testing.T) {
 	for name, proof := range cases {
 		t.Run(name, func(t *testing.T) {
 			c, nonce := ts.ssoStart("alice@hotmail.com")
-			c.send("USR 4 SSO S " + tk + " " + proof(nonce))
-			c.expect("911 4")
-			c.expectClosed()
+			c.Send("USR 4 SSO S " + tk + " " + proof(nonce))
+			c.Expect("911 4")
+			c.ExpectClosed()
 		})
 	}
 	t.Run("no proof", func(t *testing.T) {
 		c, _ := ts.ssoStart("alice@hotmail.com")
-		c.send("USR 4 SSO S " + tk)
-		c.expect("911 4")
-		c.expectClosed()
+		c.Send("USR 4 SSO S " + tk)
+		c.Expect("911 4")
+		c.ExpectClosed()
 	})
 	t.Run("TWN in MSNP15", func(t *testing.T) {
 		c := ts.dial("twn")
-		c.send("VER 1 MSNP15 CVR0")
-		c.expect("VER 1 MSNP15")
-		c.send("USR 2 TWN I alice@hotmail.com")
-		c.expectClosed()
+		c.Send("VER 1 MSNP15 CVR0")
+		c.Expect("VER 1 MSNP15")
+		c.Send("USR 2 TWN I alice@hotmail.com")
+		c.ExpectClosed()
 	})
 }
 
@@ -161,34 +161,34 @@ func TestSSOReplay(t *testing.T) {
 
 	c, nonce := ts.ssoStart("alice@hotmail.com")
 	captured := "USR 4 SSO S " + tk + " " + sso.Proof(secret, nonce)
-	c.send(captured)
-	c.expect("USR 4 OK alice@hotmail.com 1 0")
-	c.expect("SBS 0 null")
-	c.readPayloadCmd()
-	c.send("OUT")
-	c.expectClosed()
+	c.Send(captured)
+	c.Expect("USR 4 OK alice@hotmail.com 1 0")
+	c.Expect("SBS 0 null")
+	c.ReadPayloadCmd()
+	c.Send("OUT")
+	c.ExpectClosed()
 
 	r, _ := ts.ssoStart("alice@hotmail.com")
-	r.send(captured)
-	r.expect("911 4")
-	r.expectClosed()
+	r.Send(captured)
+	r.Expect("911 4")
+	r.ExpectClosed()
 }
 
 func TestMaxMSNP(t *testing.T) {
 	ts := startServer(t, Options{MaxMSNP: 14})
 	ts.addUser("alice@hotmail.com", "pw", "Alice", 1)
 	c := ts.dial("wlm85")
-	c.send("VER 1 MSNP15 MSNP14 MSNP13 CVR0")
-	c.expect("VER 1 MSNP14")
+	c.Send("VER 1 MSNP15 MSNP14 MSNP13 CVR0")
+	c.Expect("VER 1 MSNP14")
 	c = ts.dial("p15only")
-	c.send("VER 1 MSNP15 CVR0")
-	c.expect("VER 1 0")
-	c.expectClosed()
+	c.Send("VER 1 MSNP15 CVR0")
+	c.Expect("VER 1 0")
+	c.ExpectClosed()
 	// MSNP14 login is unchanged under the ceiling.
 	ts.login("alice@hotmail.com", "pw")
 
 	ts13 := startServer(t, Options{MaxMSNP: 13})
 	c = ts13.dial("wlm85")
-	c.send("VER 1 MSNP15 MSNP14 MSNP13 CVR0")
-	c.expect("VER 1 MSNP13")
+	c.Send("VER 1 MSNP15 MSNP14 MSNP13 CVR0")
+	c.Expect("VER 1 MSNP13")
 }

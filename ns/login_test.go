@@ -22,13 +22,13 @@ func TestSeedTranscript(t *testing.T) {
 	ts.addUser("anotheruser@hotmail.com", "pw", "", 1)
 
 	c := ts.dial("example")
-	c.send("VER 4 MSNP14 MSNP13 CVR0")
-	c.expect("VER 4 MSNP14")
-	c.send("CVR 5 0x0409 winnt 5.1 i386 MSNMSGR 8.0.0566 MSMSGS example@hotmail.com")
-	c.expect("CVR 5 8.0.0566 8.0.0566 8.0.0566 http://127.0.0.1/download http://127.0.0.1/")
-	c.send("USR 6 TWN I example@hotmail.com")
-	c.expectRe(`USR 6 TWN S ct=\d+,rver=5\.5\.4177\.0,wp=FS_40SEC_0_COMPACT,lc=1033,id=507,ru=http://messenger\.msn\.com,tw=0,kpp=1,kv=4,ver=2\.1\.6000\.1,rn=\w{8},tpf=[0-9a-f]{32}`)
-	c.expectPayload("GCF 0", DefaultPolicy)
+	c.Send("VER 4 MSNP14 MSNP13 CVR0")
+	c.Expect("VER 4 MSNP14")
+	c.Send("CVR 5 0x0409 winnt 5.1 i386 MSNMSGR 8.0.0566 MSMSGS example@hotmail.com")
+	c.Expect("CVR 5 8.0.0566 8.0.0566 8.0.0566 http://127.0.0.1/download http://127.0.0.1/")
+	c.Send("USR 6 TWN I example@hotmail.com")
+	c.ExpectRe(`USR 6 TWN S ct=\d+,rver=5\.5\.4177\.0,wp=FS_40SEC_0_COMPACT,lc=1033,id=507,ru=http://messenger\.msn\.com,tw=0,kpp=1,kv=4,ver=2\.1\.6000\.1,rn=\w{8},tpf=[0-9a-f]{32}`)
+	c.ExpectPayload("GCF 0", DefaultPolicy)
 	if len(DefaultPolicy) != 203 {
 		t.Fatalf("default policy is %d bytes, the reference's is 203", len(DefaultPolicy))
 	}
@@ -37,12 +37,12 @@ func TestSeedTranscript(t *testing.T) {
 	if tk == "" {
 		t.Fatalf("no ticket: %s", body)
 	}
-	c.send("USR 7 TWN S " + tk)
-	c.expect("USR 7 OK example@hotmail.com 1 0")
-	c.expect("SBS 0 null")
+	c.Send("USR 7 TWN S " + tk)
+	c.Expect("USR 7 OK example@hotmail.com 1 0")
+	c.Expect("SBS 0 null")
 
-	line, profile := c.readPayloadCmd()
-	port := c.nc.LocalAddr().(*net.TCPAddr).Port
+	line, profile := c.ReadPayloadCmd()
+	port := c.Conn.LocalAddr().(*net.TCPAddr).Port
 	want := "MIME-Version: 1.0\r\n" +
 		"Content-Type: text/x-msmsgsprofile; charset=UTF-8\r\n" +
 		"LoginTime: " + headerValue(profile, "LoginTime") + "\r\n" +
@@ -71,22 +71,22 @@ func TestSeedTranscript(t *testing.T) {
 		t.Fatalf("profile:\n got %q %q\nwant %q", line, profile, want)
 	}
 
-	c.send("BLP 7 AL")
-	c.expect("BLP 7 AL")
-	c.sendPayload("ADL 8", `<ml l="1"><d n="hotmail.com"><c n="anotheruser" l="3" t="1" /></d><t><c n="tel:+15551111222" l="3" /></t></ml>`)
-	c.expect("ADL 8 OK")
-	c.send("PRP 9 MFN example%20user")
-	c.expect("PRP 9 MFN example%20user")
-	c.send("CHG 10 NLN")
-	c.expect("CHG 10 NLN")
+	c.Send("BLP 7 AL")
+	c.Expect("BLP 7 AL")
+	c.SendPayload("ADL 8", `<ml l="1"><d n="hotmail.com"><c n="anotheruser" l="3" t="1" /></d><t><c n="tel:+15551111222" l="3" /></t></ml>`)
+	c.Expect("ADL 8 OK")
+	c.Send("PRP 9 MFN example%20user")
+	c.Expect("PRP 9 MFN example%20user")
+	c.Send("CHG 10 NLN")
+	c.Expect("CHG 10 NLN")
 	// The challenge follows the first CHG.
-	chl := c.expectRe(`CHL 0 (\d{20})`)[1]
-	c.sendPayload("UUX 11", `<Data><PSM></PSM><CurrentMedia></CurrentMedia><MachineGuid>{44BFD5A4-7450-4BDA-BA3A-C51B3031126D}</MachineGuid></Data>`)
-	c.expect("UUX 11 0")
-	c.sendPayload("QRY 12 PROD01065C%ZFN6F", challenge.Response(chl, "PROD01065C%ZFN6F", "O4BG@C7BWLYQX?5G"))
-	c.expect("QRY 12")
-	c.send("PNG")
-	c.expect("QNG 50")
+	chl := c.ExpectRe(`CHL 0 (\d{20})`)[1]
+	c.SendPayload("UUX 11", `<Data><PSM></PSM><CurrentMedia></CurrentMedia><MachineGuid>{44BFD5A4-7450-4BDA-BA3A-C51B3031126D}</MachineGuid></Data>`)
+	c.Expect("UUX 11 0")
+	c.SendPayload("QRY 12 PROD01065C%ZFN6F", challenge.Response(chl, "PROD01065C%ZFN6F", "O4BG@C7BWLYQX?5G"))
+	c.Expect("QRY 12")
+	c.Send("PNG")
+	c.Expect("QNG 50")
 }
 
 func headerValue(payload, name string) string {
@@ -101,35 +101,35 @@ func headerValue(payload, name string) string {
 func TestVersionNegotiation(t *testing.T) {
 	ts := startServer(t, Options{})
 	c := ts.dial("wlm81")
-	c.send("VER 1 MSNP15 MSNP14 MSNP13 CVR0")
-	c.expect("VER 1 MSNP15")
-	c.send("VER 2 MSNP14")
-	c.expectClosed()
+	c.Send("VER 1 MSNP15 MSNP14 MSNP13 CVR0")
+	c.Expect("VER 1 MSNP15")
+	c.Send("VER 2 MSNP14")
+	c.ExpectClosed()
 
 	c = ts.dial("wlm80")
-	c.send("VER 1 MSNP14 MSNP13 CVR0")
-	c.expect("VER 1 MSNP14")
+	c.Send("VER 1 MSNP14 MSNP13 CVR0")
+	c.Expect("VER 1 MSNP14")
 
 	c = ts.dial("old")
-	c.send("VER 1 MSNP8 CVR0")
-	c.expect("VER 1 0")
-	c.expectClosed()
+	c.Send("VER 1 MSNP8 CVR0")
+	c.Expect("VER 1 0")
+	c.ExpectClosed()
 
 	c = ts.dial("msnp13")
-	c.send("VER 1 MSNP13 CVR0")
-	c.expect("VER 1 MSNP13")
+	c.Send("VER 1 MSNP13 CVR0")
+	c.Expect("VER 1 MSNP13")
 }
 
 func TestChallengeWrongAnswer(t *testing.T) {
 	ts := startServer(t, Options{Challenge: true})
 	ts.addUser("alice@hotmail.com", "pw", "Alice", 1)
 	c := ts.login("alice@hotmail.com", "pw")
-	c.send("CHG 5 NLN 1611513916 0")
-	c.expect("CHG 5 NLN 1611513916 0")
-	c.expectRe(`CHL 0 \d{20}`)
-	c.sendPayload("QRY 6 PROD01065C%ZFN6F", strings.Repeat("0", 32))
-	c.expect("540 6")
-	c.expectClosed()
+	c.Send("CHG 5 NLN 1611513916 0")
+	c.Expect("CHG 5 NLN 1611513916 0")
+	c.ExpectRe(`CHL 0 \d{20}`)
+	c.SendPayload("QRY 6 PROD01065C%ZFN6F", strings.Repeat("0", 32))
+	c.Expect("540 6")
+	c.ExpectClosed()
 }
 
 // Every Messenger build answers CHL with its own product ID (ns-login
@@ -149,13 +149,13 @@ func TestChallengeEveryKnownProduct(t *testing.T) {
 	} {
 		t.Run(p.build, func(t *testing.T) {
 			c := ts.login("alice@hotmail.com", "pw")
-			c.send("CHG 5 NLN 0")
-			c.expect("CHG 5 NLN 0")
-			chl := c.expectRe(`CHL 0 (\d{20})`)[1]
-			c.sendPayload("QRY 6 "+p.id, challenge.Response(chl, p.id, p.key))
-			c.expect("QRY 6")
-			c.send("PNG")
-			c.expect("QNG 50")
+			c.Send("CHG 5 NLN 0")
+			c.Expect("CHG 5 NLN 0")
+			chl := c.ExpectRe(`CHL 0 (\d{20})`)[1]
+			c.SendPayload("QRY 6 "+p.id, challenge.Response(chl, p.id, p.key))
+			c.Expect("QRY 6")
+			c.Send("PNG")
+			c.Expect("QNG 50")
 		})
 	}
 }
@@ -166,13 +166,13 @@ func TestChallengeUnknownProductAccepted(t *testing.T) {
 	ts := startServer(t, Options{Challenge: true})
 	ts.addUser("alice@hotmail.com", "pw", "Alice", 1)
 	c := ts.login("alice@hotmail.com", "pw")
-	c.send("CHG 5 NLN 0")
-	c.expect("CHG 5 NLN 0")
-	c.expectRe(`CHL 0 \d{20}`)
-	c.sendPayload("QRY 6 PROD0199ZZZZZZZZ", strings.Repeat("a", 32))
-	c.expect("QRY 6")
-	c.send("PNG")
-	c.expect("QNG 50")
+	c.Send("CHG 5 NLN 0")
+	c.Expect("CHG 5 NLN 0")
+	c.ExpectRe(`CHL 0 \d{20}`)
+	c.SendPayload("QRY 6 PROD0199ZZZZZZZZ", strings.Repeat("a", 32))
+	c.Expect("QRY 6")
+	c.Send("PNG")
+	c.Expect("QNG 50")
 }
 
 func TestTicketRefused(t *testing.T) {
@@ -187,26 +187,26 @@ func TestTicketRefused(t *testing.T) {
 	}
 	for i, tk := range forged {
 		c := ts.dial("alice")
-		c.send("VER 1 MSNP14")
-		c.expect("VER 1 MSNP14")
-		c.send("USR 2 TWN I alice@hotmail.com")
-		c.readLine()
-		c.readPayloadCmd()
-		c.send("USR 3 TWN S " + tk)
-		c.expect("911 3")
-		c.expectClosed()
+		c.Send("VER 1 MSNP14")
+		c.Expect("VER 1 MSNP14")
+		c.Send("USR 2 TWN I alice@hotmail.com")
+		c.ReadLine()
+		c.ReadPayloadCmd()
+		c.Send("USR 3 TWN S " + tk)
+		c.Expect("911 3")
+		c.ExpectClosed()
 		_ = i
 	}
 	expired := ts.tickets.IssueAt(1, time.Now().Add(-time.Minute))
 	c := ts.dial("alice")
-	c.send("VER 1 MSNP14")
-	c.expect("VER 1 MSNP14")
-	c.send("USR 2 TWN I alice@hotmail.com")
-	c.readLine()
-	c.readPayloadCmd()
-	c.send("USR 3 TWN S " + ticket.Compact(expired))
-	c.expect("911 3")
-	c.expectClosed()
+	c.Send("VER 1 MSNP14")
+	c.Expect("VER 1 MSNP14")
+	c.Send("USR 2 TWN I alice@hotmail.com")
+	c.ReadLine()
+	c.ReadPayloadCmd()
+	c.Send("USR 3 TWN S " + ticket.Compact(expired))
+	c.Expect("911 3")
+	c.ExpectClosed()
 	_, body := ts.rst("alice@hotmail.com", "wrong")
 	if !strings.Contains(body, "wsse:FailedAuthentication") || !strings.Contains(body, "0x80048821") {
 		t.Fatalf("wrong password: %s", body)
@@ -223,8 +223,8 @@ func TestDoubleLogin(t *testing.T) {
 	first := ts.login("alice@hotmail.com", "pw")
 	first.online()
 	ts.login("alice@hotmail.com", "pw")
-	first.expect("OUT OTH")
-	first.expectClosed()
+	first.Expect("OUT OTH")
+	first.ExpectClosed()
 }
 
 func TestCommandsBeforeLogin(t *testing.T) {
@@ -236,23 +236,23 @@ func TestCommandsBeforeLogin(t *testing.T) {
 		// Before VER: closed without a reply.
 		c := ts.dial("early")
 		if p.payload != "" {
-			c.sendPayload(p.line, p.payload)
+			c.SendPayload(p.line, p.payload)
 		} else {
-			c.send(p.line)
+			c.Send(p.line)
 		}
-		c.expectClosed()
+		c.ExpectClosed()
 		// After VER: 715 with the TrID, connection kept.
 		c = ts.dial("early")
-		c.send("VER 1 MSNP14")
-		c.expect("VER 1 MSNP14")
+		c.Send("VER 1 MSNP14")
+		c.Expect("VER 1 MSNP14")
 		if p.payload != "" {
-			c.sendPayload(p.line, p.payload)
+			c.SendPayload(p.line, p.payload)
 		} else {
-			c.send(p.line)
+			c.Send(p.line)
 		}
-		c.expect("715 2")
-		c.send("PNG")
-		c.expect("QNG 50")
+		c.Expect("715 2")
+		c.Send("PNG")
+		c.Expect("QNG 50")
 	}
 }
 
@@ -261,50 +261,50 @@ func TestBadInput(t *testing.T) {
 	ts.addUser("alice@hotmail.com", "pw", "", 1)
 
 	c := ts.login("alice@hotmail.com", "pw")
-	c.send("ZZZ 5 whatever")
-	c.expectClosed()
+	c.Send("ZZZ 5 whatever")
+	c.ExpectClosed()
 
 	c = ts.dial("long")
-	c.send("VER 1 MSNP14 " + strings.Repeat("A", 64*1024))
-	c.expect("200")
-	c.expectClosed()
+	c.Send("VER 1 MSNP14 " + strings.Repeat("A", 64*1024))
+	c.Expect("200")
+	c.ExpectClosed()
 
 	c = ts.login("alice@hotmail.com", "pw")
-	c.send("UUX 5 4294967295")
-	c.expect("200 5")
-	c.expectClosed()
+	c.Send("UUX 5 4294967295")
+	c.Expect("200 5")
+	c.ExpectClosed()
 
 	c = ts.login("alice@hotmail.com", "pw")
-	c.send("USR 5 TWN I alice@hotmail.com")
-	c.expect("207 5")
-	c.send("CHG 6 XXX 0")
-	c.expect("201 6")
-	c.send("CHG 7 FLN 0")
-	c.expect("201 7")
-	c.send("PRP 8 ZZZ x")
-	c.expect("715 8")
-	c.send("XFR 9 SB")
-	c.expect("913 9")
-	c.send("XFR 10 NS")
-	c.expect("201 10")
-	c.send("CHG 11 NLN notanumber")
-	c.expect("201 11")
-	c.send("URL 12 INBOX")
-	c.expect("URL 12 /cgi-bin/HoTMaiL http://127.0.0.1/ 2")
-	c.send("OUT")
-	c.expectClosed()
+	c.Send("USR 5 TWN I alice@hotmail.com")
+	c.Expect("207 5")
+	c.Send("CHG 6 XXX 0")
+	c.Expect("201 6")
+	c.Send("CHG 7 FLN 0")
+	c.Expect("201 7")
+	c.Send("PRP 8 ZZZ x")
+	c.Expect("715 8")
+	c.Send("XFR 9 SB")
+	c.Expect("913 9")
+	c.Send("XFR 10 NS")
+	c.Expect("201 10")
+	c.Send("CHG 11 NLN notanumber")
+	c.Expect("201 11")
+	c.Send("URL 12 INBOX")
+	c.Expect("URL 12 /cgi-bin/HoTMaiL http://127.0.0.1/ 2")
+	c.Send("OUT")
+	c.ExpectClosed()
 
 	c = ts.dial("garbage")
-	c.nc.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
-	c.expectClosed()
+	c.Conn.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
+	c.ExpectClosed()
 }
 
 func TestRestartKeepsAccounts(t *testing.T) {
 	ts := startServer(t, Options{})
 	ts.addUser("alice@hotmail.com", "pw", "Alice", 1)
 	c := ts.login("alice@hotmail.com", "pw")
-	c.send("PRP 5 MFN Alice%20Renamed")
-	c.expect("PRP 5 MFN Alice%20Renamed")
+	c.Send("PRP 5 MFN Alice%20Renamed")
+	c.Expect("PRP 5 MFN Alice%20Renamed")
 	ts.restart(Options{})
 	a, err := ts.store.AccountByEmail("ALICE@hotmail.com")
 	if err != nil || a.Name != "Alice Renamed" {
@@ -318,8 +318,8 @@ func TestShutdownSendsOUTSSD(t *testing.T) {
 	ts.addUser("alice@hotmail.com", "pw", "", 1)
 	c := ts.login("alice@hotmail.com", "pw")
 	ts.close()
-	c.expect("OUT SSD")
-	c.expectClosed()
+	c.Expect("OUT SSD")
+	c.ExpectClosed()
 }
 
 // TestState sends every verb of the command table in every state it is not
@@ -335,24 +335,24 @@ func TestState(t *testing.T) {
 		if def.states&stateConnected == 0 {
 			c := ts.dial("state")
 			if def.payload {
-				c.sendPayload(verb+" 2", "x")
+				c.SendPayload(verb+" 2", "x")
 			} else {
-				c.send(verb + args)
+				c.Send(verb + args)
 			}
-			c.expectClosed()
+			c.ExpectClosed()
 		}
 		if def.states&stateVersioned == 0 && verb != "VER" {
 			c := ts.dial("state")
-			c.send("VER 1 MSNP14")
-			c.expect("VER 1 MSNP14")
+			c.Send("VER 1 MSNP14")
+			c.Expect("VER 1 MSNP14")
 			if def.payload {
-				c.sendPayload(verb+" 2", "x")
+				c.SendPayload(verb+" 2", "x")
 			} else {
-				c.send(verb + args)
+				c.Send(verb + args)
 			}
-			c.expect("715 2")
-			c.send("PNG")
-			c.expect("QNG 50")
+			c.Expect("715 2")
+			c.Send("PNG")
+			c.Expect("QNG 50")
 		}
 	}
 }
@@ -363,21 +363,21 @@ func TestSDCPayload(t *testing.T) {
 	ts := startServer(t, Options{})
 	ts.addUser("alice@hotmail.com", "pw", "", 1)
 	c := ts.dial("early")
-	c.send("VER 1 MSNP14")
-	c.expect("VER 1 MSNP14")
-	c.sendPayload("SDC 2 bob@hotmail.com 0x0409 MSMSGS WL 1 X Alice", "OUT\r\n")
-	c.expect("715 2")
-	c.send("PNG")
-	c.expect("QNG 50")
+	c.Send("VER 1 MSNP14")
+	c.Expect("VER 1 MSNP14")
+	c.SendPayload("SDC 2 bob@hotmail.com 0x0409 MSMSGS WL 1 X Alice", "OUT\r\n")
+	c.Expect("715 2")
+	c.Send("PNG")
+	c.Expect("QNG 50")
 
 	c = ts.login("alice@hotmail.com", "pw")
-	c.sendPayload("SDC 5 bob@hotmail.com 0x0409 MSMSGS WL 1 X Alice", "OUT\r\n")
-	c.expect("SDC 5 OK")
-	c.send("SDC 6 bob@hotmail.com 0x0409 MSMSGS WL 1 X Alice")
-	c.expect("SDC 6 OK")
-	c.send("PNG")
-	c.expect("QNG 50")
-	c.send("SDC 7 bob@hotmail.com 0x0409 MSMSGS WL 1 X Alice 999999999")
-	c.expect("200 7")
-	c.expectClosed()
+	c.SendPayload("SDC 5 bob@hotmail.com 0x0409 MSMSGS WL 1 X Alice", "OUT\r\n")
+	c.Expect("SDC 5 OK")
+	c.Send("SDC 6 bob@hotmail.com 0x0409 MSMSGS WL 1 X Alice")
+	c.Expect("SDC 6 OK")
+	c.Send("PNG")
+	c.Expect("QNG 50")
+	c.Send("SDC 7 bob@hotmail.com 0x0409 MSMSGS WL 1 X Alice 999999999")
+	c.Expect("200 7")
+	c.ExpectClosed()
 }

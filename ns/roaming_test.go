@@ -78,8 +78,8 @@ func TestRoamingAcrossSignIns(t *testing.T) {
 	if found := ts.mustStorage(st, "FindDocuments", `<objectHandle><RelationshipName>/UserTiles</RelationshipName><Alias><Name>`+cid+`</Name><NameSpace>MyCidStuff</NameSpace></Alias></objectHandle>`); !strings.Contains(found, docID) {
 		t.Fatalf("FindDocuments: %s", found)
 	}
-	c.send("OUT")
-	c.expectClosed()
+	c.Send("OUT")
+	c.ExpectClosed()
 
 	// Second PC, after a restart.
 	ts.restart(Options{})
