@@ -87,7 +87,7 @@ func switchboardPairs(b *testing.B, e *testEnv, n int) []relayPair {
 		bob := e.login(fmt.Sprintf("bob%d@hotmail.com", i), "Bob")
 		sbs := e.chat(alice, bob)
 		header := fmt.Sprintf("MSG %s Alice 126\r\n", alice.email)
-		pairs[i] = relayPair{send: sbs[0].c, recv: sbs[1].c, perMsg: len(header) + 126}
+		pairs[i] = relayPair{send: sbs[0].Conn, recv: sbs[1].Conn, perMsg: len(header) + 126}
 	}
 	return pairs
 }

@@ -18,21 +18,21 @@ func TestState(t *testing.T) {
 
 	for _, line := range []string{"CAL 1 bob@hotmail.com", "MSG 1 A 2\r\nhi", "ZZZ 1 x", "PNG 1", "XFR 1 SB"} {
 		c := e.dial("new")
-		c.send("%s", line)
-		c.expect("200 1")
-		c.expectClosed()
+		c.Sendf("%s", line)
+		c.Expect("200 1")
+		c.ExpectClosed()
 	}
 	for _, line := range []string{"USR 5 alice@hotmail.com x", "ANS 5 alice@hotmail.com x 1", "ZZZ 5 x", "VER 5 MSNP14"} {
 		sbs := e.chat(alice, bob)
-		sbs[0].send("%s", line)
-		sbs[0].expect("200 5")
-		sbs[0].expectClosed()
-		sbs[1].expect("BYE alice@hotmail.com 1")
+		sbs[0].Sendf("%s", line)
+		sbs[0].Expect("200 5")
+		sbs[0].ExpectClosed()
+		sbs[1].Expect("BYE alice@hotmail.com 1")
 	}
 	// OUT before authenticating just closes.
 	c := e.dial("out")
-	c.send("OUT")
-	c.expectClosed()
+	c.Send("OUT")
+	c.ExpectClosed()
 }
 
 // TestGarbage: binary junk, an HTTP request, a TLS hello and an over-long
@@ -51,12 +51,12 @@ func TestGarbage(t *testing.T) {
 		"USR  1 a b\r\n",
 	} {
 		c := e.dial("junk")
-		c.c.Write([]byte(junk))
-		c.expectClosed("200", "200 1")
+		c.Conn.Write([]byte(junk))
+		c.ExpectClosed("200", "200 1")
 	}
 	m := []byte(typing)
 	sbs[0].msg("U", m)
-	sbs[1].expectMsg("MSG alice@hotmail.com Alice 90", m)
+	sbs[1].ExpectCmd("MSG alice@hotmail.com Alice 90", string(m))
 }
 
 // The debug log shows every command line, but never a USR or ANS cookie.
@@ -67,15 +67,15 @@ func TestDebugLogHidesCookies(t *testing.T) {
 	bob := e.login("bob@hotmail.com", "Bob")
 	cookie := e.hub.IssueCookie(alice.email, "")
 	c := e.dial("alice")
-	c.send("USR 1 %s %s", alice.email, cookie)
-	c.expectPrefix("USR 1 OK alice@hotmail.com ")
-	c.send("CAL 2 %s", bob.email)
-	c.expectPrefix("CAL 2 RINGING ")
+	c.Sendf("USR 1 %s %s", alice.email, cookie)
+	c.ExpectPrefix("USR 1 OK alice@hotmail.com ")
+	c.Sendf("CAL 2 %s", bob.email)
+	c.ExpectPrefix("CAL 2 RINGING ")
 	_, sid, bobCookie := bob.rng(t)
 	d := e.dial("bob")
-	d.send("ANS 1 %s %s %s", bob.email, bobCookie, sid)
-	d.expectPrefix("IRO 1 1 1 alice@hotmail.com ")
-	d.expect("ANS 1 OK")
+	d.Sendf("ANS 1 %s %s %s", bob.email, bobCookie, sid)
+	d.ExpectPrefix("IRO 1 1 1 alice@hotmail.com ")
+	d.Expect("ANS 1 OK")
 	log := buf.String()
 	for _, secret := range []string{cookie, bobCookie} {
 		if strings.Contains(log, secret) {

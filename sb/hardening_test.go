@@ -20,12 +20,12 @@ func TestCallRateIsPerUser(t *testing.T) {
 			c = second
 		}
 		tr := c.nextTrID()
-		c.send("CAL %d dave@hotmail.com", tr)
-		c.expect(fmt.Sprintf("217 %d", tr))
+		c.Sendf("CAL %d dave@hotmail.com", tr)
+		c.Expect(fmt.Sprintf("217 %d", tr))
 	}
 	for _, c := range []*client{first, second, e.open(alice)} {
 		tr := c.nextTrID()
-		c.send("CAL %d dave@hotmail.com", tr)
-		c.expect(fmt.Sprintf("713 %d", tr))
+		c.Sendf("CAL %d dave@hotmail.com", tr)
+		c.Expect(fmt.Sprintf("713 %d", tr))
 	}
 }

@@ -1,19 +1,17 @@
 package sb
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"msnserver/ns/hub"
+	"msnserver/ns/msnptest"
 	"msnserver/store"
 )
 
@@ -27,10 +25,6 @@ type testEnv struct {
 	srv  *Server
 	addr string
 }
-
-// readWait bounds a wait for a line the test expects: it only ends early
-// on a failure, so it is long enough for a busy machine.
-const readWait = 30 * time.Second
 
 func testLogger() *slog.Logger {
 	if os.Getenv("SB_TEST_LOG") != "" {
@@ -149,138 +143,34 @@ func (u *user) rng(t testing.TB) (line, sid, cookie string) {
 	}
 }
 
-// client is a test switchboard connection.
+// client is the shared test client on a switchboard connection.
 type client struct {
-	t     testing.TB
-	label string
-	c     net.Conn
-	r     *bufio.Reader
-	trid  int
+	*msnptest.Client
+	trid int
 }
 
 func (e *testEnv) dial(label string) *client {
 	e.t.Helper()
-	c, err := net.Dial("tcp", e.addr)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.t.Cleanup(func() { c.Close() })
-	return &client{t: e.t, label: label, c: c, r: bufio.NewReader(c)}
+	return &client{Client: msnptest.Dial(e.t, e.addr, label)}
 }
 
 func (c *client) nextTrID() int { c.trid++; return c.trid }
 
-// send writes one line (CRLF added).
-func (c *client) send(format string, args ...any) {
-	c.t.Helper()
-	if _, err := fmt.Fprintf(c.c, format+"\r\n", args...); err != nil {
-		c.t.Fatalf("%s: send: %v", c.label, err)
-	}
-}
-
 // msg sends MSG trid ack len + payload and returns the TrID.
 func (c *client) msg(ack string, payload []byte) int {
-	c.t.Helper()
+	c.T.Helper()
 	t := c.nextTrID()
-	b := append([]byte(fmt.Sprintf("MSG %d %s %d\r\n", t, ack, len(payload))), payload...)
-	if _, err := c.c.Write(b); err != nil {
-		c.t.Fatalf("%s: send: %v", c.label, err)
-	}
+	c.Write(append([]byte(fmt.Sprintf("MSG %d %s %d\r\n", t, ack, len(payload))), payload...))
 	return t
-}
-
-// next reads one line and, for MSG, its payload.
-func (c *client) next() (string, []byte, error) {
-	c.c.SetReadDeadline(time.Now().Add(readWait))
-	line, err := c.r.ReadString('\n')
-	if err != nil {
-		return "", nil, err
-	}
-	if !strings.HasSuffix(line, "\r\n") {
-		return "", nil, fmt.Errorf("line without CRLF: %q", line)
-	}
-	line = strings.TrimSuffix(line, "\r\n")
-	if !strings.HasPrefix(line, "MSG ") {
-		return line, nil, nil
-	}
-	f := strings.Split(line, " ")
-	n, err := strconv.Atoi(f[len(f)-1])
-	if err != nil {
-		return line, nil, fmt.Errorf("MSG length: %w", err)
-	}
-	p := make([]byte, n)
-	_, err = io.ReadFull(c.r, p)
-	return line, p, err
-}
-
-// expect reads the next line, which must be exactly want.
-func (c *client) expect(want string) {
-	c.t.Helper()
-	got, _, err := c.next()
-	if err != nil {
-		c.t.Fatalf("%s: want %q, got error %v", c.label, want, err)
-	}
-	if got != want {
-		c.t.Fatalf("%s: want %q\n got %q", c.label, want, got)
-	}
-}
-
-// expectPrefix reads the next line, which must start with prefix; it is returned.
-func (c *client) expectPrefix(prefix string) string {
-	c.t.Helper()
-	got, _, err := c.next()
-	if err != nil {
-		c.t.Fatalf("%s: want %q…, got error %v", c.label, prefix, err)
-	}
-	if !strings.HasPrefix(got, prefix) {
-		c.t.Fatalf("%s: want %q…\n got %q", c.label, prefix, got)
-	}
-	return got
-}
-
-// expectMsg reads a relayed MSG, which must be exactly line + payload.
-func (c *client) expectMsg(line string, payload []byte) {
-	c.t.Helper()
-	got, p, err := c.next()
-	if err != nil {
-		c.t.Fatalf("%s: want %q, got error %v", c.label, line, err)
-	}
-	if got != line {
-		c.t.Fatalf("%s: want %q\n got %q", c.label, line, got)
-	}
-	if string(p) != string(payload) {
-		c.t.Fatalf("%s: payload differs\nwant %q\n got %q", c.label, payload, p)
-	}
-}
-
-// expectClosed reads until the server closes; every line must be in allowed.
-func (c *client) expectClosed(allowed ...string) {
-	c.t.Helper()
-	for {
-		got, _, err := c.next()
-		if err != nil {
-			if ne, ok := err.(net.Error); ok && ne.Timeout() {
-				c.t.Fatalf("%s: connection still open", c.label)
-			}
-			return
-		}
-		ok := false
-		for _, a := range allowed {
-			ok = ok || a == got
-		}
-		if !ok {
-			c.t.Fatalf("%s: unexpected %q before the close", c.label, got)
-		}
-	}
 }
 
 // barrier makes a round trip (CAL of oneself → 215) and fails if anything
 // else arrived before its answer.
 func (c *client) barrier(self string) {
-	c.t.Helper()
+	c.T.Helper()
 	t := c.nextTrID()
-	c.send("CAL %d %s", t, self)
-	c.expect(fmt.Sprintf("215 %d", t))
+	c.Sendf("CAL %d %s", t, self)
+	c.Expect(fmt.Sprintf("215 %d", t))
 }
 
 // open signs u in to a new session (XFR cookie, USR).
@@ -288,8 +178,8 @@ func (e *testEnv) open(u *user) *client {
 	e.t.Helper()
 	c := e.dial(strings.SplitN(u.email, "@", 2)[0])
 	t := c.nextTrID()
-	c.send("USR %d %s %s", t, u.email, e.hub.IssueCookie(u.email, ""))
-	c.expectPrefix(fmt.Sprintf("USR %d OK %s ", t, u.email))
+	c.Sendf("USR %d %s %s", t, u.email, e.hub.IssueCookie(u.email, ""))
+	c.ExpectPrefix(fmt.Sprintf("USR %d OK %s ", t, u.email))
 	return c
 }
 
@@ -298,23 +188,23 @@ func (e *testEnv) open(u *user) *client {
 func (e *testEnv) invite(sb *client, callee *user, present ...*client) *client {
 	e.t.Helper()
 	t := sb.nextTrID()
-	sb.send("CAL %d %s", t, callee.email)
-	sb.expectPrefix(fmt.Sprintf("CAL %d RINGING ", t))
+	sb.Sendf("CAL %d %s", t, callee.email)
+	sb.ExpectPrefix(fmt.Sprintf("CAL %d RINGING ", t))
 	_, sid, cookie := callee.rng(e.t)
 	c := e.dial(strings.SplitN(callee.email, "@", 2)[0])
 	t = c.nextTrID()
-	c.send("ANS %d %s %s %s", t, callee.email, cookie, sid)
+	c.Sendf("ANS %d %s %s %s", t, callee.email, cookie, sid)
 	for {
-		l := c.expectPrefix("")
+		l := c.ExpectPrefix("")
 		if l == fmt.Sprintf("ANS %d OK", t) {
 			break
 		}
 		if !strings.HasPrefix(l, fmt.Sprintf("IRO %d ", t)) {
-			e.t.Fatalf("%s: want IRO or ANS OK, got %q", c.label, l)
+			e.t.Fatalf("%s: want IRO or ANS OK, got %q", c.Name, l)
 		}
 	}
 	for _, p := range append([]*client{sb}, present...) {
-		p.expectPrefix("JOI " + callee.email + " ")
+		p.ExpectPrefix("JOI " + callee.email + " ")
 	}
 	return c
 }

@@ -15,10 +15,10 @@ func TestCallAnswer(t *testing.T) {
 	bob := e.login("bob@hotmail.com", "Bob Smith")
 
 	a := e.dial("alice")
-	a.send("USR 1 alice@hotmail.com %s", e.hub.IssueCookie("alice@hotmail.com", ""))
-	a.expect("USR 1 OK alice@hotmail.com Alice")
-	a.send("CAL 2 bob@hotmail.com")
-	ringing := a.expectPrefix("CAL 2 RINGING ")
+	a.Sendf("USR 1 alice@hotmail.com %s", e.hub.IssueCookie("alice@hotmail.com", ""))
+	a.Expect("USR 1 OK alice@hotmail.com Alice")
+	a.Send("CAL 2 bob@hotmail.com")
+	ringing := a.ExpectPrefix("CAL 2 RINGING ")
 	sid := ringing[len("CAL 2 RINGING "):]
 	if len(sid) < 9 || len(sid) > 10 {
 		t.Fatalf("session id %q: want 9-10 digits", sid)
@@ -33,10 +33,10 @@ func TestCallAnswer(t *testing.T) {
 	}
 
 	b := e.dial("bob")
-	b.send("ANS 1 bob@hotmail.com %s %s", cookie, sid)
-	b.expect("IRO 1 1 1 alice@hotmail.com Alice " + caps)
-	b.expect("ANS 1 OK")
-	a.expect("JOI bob@hotmail.com Bob%20Smith " + caps)
+	b.Sendf("ANS 1 bob@hotmail.com %s %s", cookie, sid)
+	b.Expect("IRO 1 1 1 alice@hotmail.com Alice " + caps)
+	b.Expect("ANS 1 OK")
+	a.Expect("JOI bob@hotmail.com Bob%20Smith " + caps)
 
 	if n := alice.ns.SwitchboardCount() + bob.ns.SwitchboardCount(); n != 2 {
 		t.Fatalf("switchboard count %d, want 2", n)
@@ -57,22 +57,22 @@ func TestThreeParty(t *testing.T) {
 	sbs := e.chat(alice, bob)
 	a, b := sbs[0], sbs[1]
 
-	a.send("CAL 5 carol@hotmail.com")
-	a.expectPrefix("CAL 5 RINGING ")
+	a.Send("CAL 5 carol@hotmail.com")
+	a.ExpectPrefix("CAL 5 RINGING ")
 	_, sid, cookie := carol.rng(t)
 	c := e.dial("carol")
-	c.send("ANS 7 carol@hotmail.com %s %s", cookie, sid)
-	c.expect("IRO 7 1 2 alice@hotmail.com Alice " + caps)
-	c.expect("IRO 7 2 2 bob@hotmail.com Bob " + caps)
-	c.expect("ANS 7 OK")
-	a.expect("JOI carol@hotmail.com Carol " + caps)
-	b.expect("JOI carol@hotmail.com Carol " + caps)
+	c.Sendf("ANS 7 carol@hotmail.com %s %s", cookie, sid)
+	c.Expect("IRO 7 1 2 alice@hotmail.com Alice " + caps)
+	c.Expect("IRO 7 2 2 bob@hotmail.com Bob " + caps)
+	c.Expect("ANS 7 OK")
+	a.Expect("JOI carol@hotmail.com Carol " + caps)
+	b.Expect("JOI carol@hotmail.com Carol " + caps)
 
 	hello := []byte(textMsg("hi both"))
 	tr := c.msg("A", hello)
-	a.expectMsg(fmt.Sprintf("MSG carol@hotmail.com Carol %d", len(hello)), hello)
-	b.expectMsg(fmt.Sprintf("MSG carol@hotmail.com Carol %d", len(hello)), hello)
-	c.expect(fmt.Sprintf("ACK %d", tr))
+	a.ExpectCmd(fmt.Sprintf("MSG carol@hotmail.com Carol %d", len(hello)), string(hello))
+	b.ExpectCmd(fmt.Sprintf("MSG carol@hotmail.com Carol %d", len(hello)), string(hello))
+	c.Expect(fmt.Sprintf("ACK %d", tr))
 }
 
 // TestCallErrors: 208 for a bad or unknown handle, 215 for oneself or a
@@ -107,13 +107,13 @@ func TestCallErrors(t *testing.T) {
 		{"yuki@yahoo.com", "217"},
 	} {
 		tr := a.nextTrID()
-		a.send("CAL %d %s", tr, tc.handle)
-		a.expect(fmt.Sprintf("%s %d", tc.want, tr))
+		a.Sendf("CAL %d %s", tr, tc.handle)
+		a.Expect(fmt.Sprintf("%s %d", tc.want, tr))
 	}
 	e.invite(a, carol, sbs[1])
 	tr := a.nextTrID()
-	a.send("CAL %d %s", tr, erin.email)
-	a.expect(fmt.Sprintf("217 %d", tr)) // MaxMembers 3
+	a.Sendf("CAL %d %s", tr, erin.email)
+	a.Expect(fmt.Sprintf("217 %d", tr)) // MaxMembers 3
 	select {
 	case l := <-erin.out.lines:
 		t.Fatalf("erin was rung into a full session: %q", l)
@@ -125,10 +125,10 @@ func TestCallErrors(t *testing.T) {
 	e.loginNet("yoko@yahoo.com", "Yoko", store.NetworkYahoo)
 	yuki := e.hub.Lookup("yuki@yahoo.com")
 	y := e.dial("yuki")
-	y.send("USR 1 yuki@yahoo.com %s", e.hub.IssueCookie(yuki.Email, ""))
-	y.expect("USR 1 OK yuki@yahoo.com Yuki")
-	y.send("CAL 2 yoko@yahoo.com")
-	y.expect("217 2")
+	y.Sendf("USR 1 yuki@yahoo.com %s", e.hub.IssueCookie(yuki.Email, ""))
+	y.Expect("USR 1 OK yuki@yahoo.com Yuki")
+	y.Send("CAL 2 yoko@yahoo.com")
+	y.Expect("217 2")
 }
 
 // TestCallTooRapid: after the burst, CAL gets 713 until the bucket refills.
@@ -139,12 +139,12 @@ func TestCallTooRapid(t *testing.T) {
 	a := e.open(alice)
 	for i := 0; i < 5; i++ {
 		tr := a.nextTrID()
-		a.send("CAL %d dave@hotmail.com", tr)
-		a.expect(fmt.Sprintf("217 %d", tr))
+		a.Sendf("CAL %d dave@hotmail.com", tr)
+		a.Expect(fmt.Sprintf("217 %d", tr))
 	}
 	tr := a.nextTrID()
-	a.send("CAL %d dave@hotmail.com", tr)
-	a.expect(fmt.Sprintf("713 %d", tr))
+	a.Sendf("CAL %d dave@hotmail.com", tr)
+	a.Expect(fmt.Sprintf("713 %d", tr))
 }
 
 // TestCookies: a forged, reused or misused cookie gets 911 and a close.
@@ -154,68 +154,68 @@ func TestCookies(t *testing.T) {
 	bob := e.login("bob@hotmail.com", "Bob")
 
 	c := e.dial("forged")
-	c.send("USR 1 alice@hotmail.com 123456789.123456789.123456789")
-	c.expect("911 1")
-	c.expectClosed()
+	c.Send("USR 1 alice@hotmail.com 123456789.123456789.123456789")
+	c.Expect("911 1")
+	c.ExpectClosed()
 
 	cookie := e.hub.IssueCookie(alice.email, "")
 	c = e.dial("first")
-	c.send("USR 1 alice@hotmail.com %s", cookie)
-	c.expect("USR 1 OK alice@hotmail.com Alice")
+	c.Sendf("USR 1 alice@hotmail.com %s", cookie)
+	c.Expect("USR 1 OK alice@hotmail.com Alice")
 	c = e.dial("reused")
-	c.send("USR 1 alice@hotmail.com %s", cookie)
-	c.expect("911 1")
-	c.expectClosed()
+	c.Sendf("USR 1 alice@hotmail.com %s", cookie)
+	c.Expect("911 1")
+	c.ExpectClosed()
 
 	c = e.dial("other user")
-	c.send("USR 1 bob@hotmail.com %s", e.hub.IssueCookie(alice.email, ""))
-	c.expect("911 1")
-	c.expectClosed()
+	c.Sendf("USR 1 bob@hotmail.com %s", e.hub.IssueCookie(alice.email, ""))
+	c.Expect("911 1")
+	c.ExpectClosed()
 
 	a := e.open(alice)
-	a.send("CAL 9 bob@hotmail.com")
-	a.expectPrefix("CAL 9 RINGING ")
+	a.Send("CAL 9 bob@hotmail.com")
+	a.ExpectPrefix("CAL 9 RINGING ")
 	_, sid, ring := bob.rng(t)
 
 	c = e.dial("RNG cookie on USR")
-	c.send("USR 1 bob@hotmail.com %s", ring)
-	c.expect("911 1")
-	c.expectClosed()
+	c.Sendf("USR 1 bob@hotmail.com %s", ring)
+	c.Expect("911 1")
+	c.ExpectClosed()
 
 	ring = e.hub.IssueCookie(bob.email, sid)
 	c = e.dial("wrong session")
-	c.send("ANS 1 bob@hotmail.com %s 1000000001", ring)
-	c.expect("911 1")
-	c.expectClosed()
+	c.Sendf("ANS 1 bob@hotmail.com %s 1000000001", ring)
+	c.Expect("911 1")
+	c.ExpectClosed()
 
 	c = e.dial("XFR cookie on ANS")
-	c.send("ANS 1 bob@hotmail.com %s %s", e.hub.IssueCookie(bob.email, ""), sid)
-	c.expect("911 1")
-	c.expectClosed()
+	c.Sendf("ANS 1 bob@hotmail.com %s %s", e.hub.IssueCookie(bob.email, ""), sid)
+	c.Expect("911 1")
+	c.ExpectClosed()
 
 	ring = e.hub.IssueCookie(bob.email, sid)
 	b := e.dial("bob")
-	b.send("ANS 2 bob@hotmail.com %s %s", ring, sid)
-	b.expectPrefix("IRO 2 1 1 alice@hotmail.com ")
-	b.expect("ANS 2 OK")
-	a.expect("JOI bob@hotmail.com Bob " + caps)
+	b.Sendf("ANS 2 bob@hotmail.com %s %s", ring, sid)
+	b.ExpectPrefix("IRO 2 1 1 alice@hotmail.com ")
+	b.Expect("ANS 2 OK")
+	a.Expect("JOI bob@hotmail.com Bob " + caps)
 	c = e.dial("reused RNG cookie")
-	c.send("ANS 2 bob@hotmail.com %s %s", ring, sid)
-	c.expect("911 2")
-	c.expectClosed()
+	c.Sendf("ANS 2 bob@hotmail.com %s %s", ring, sid)
+	c.Expect("911 2")
+	c.ExpectClosed()
 
 	// A second ANS of a member, with a fresh cookie, is refused too.
 	c = e.dial("bob again")
-	c.send("ANS 3 bob@hotmail.com %s %s", e.hub.IssueCookie(bob.email, sid), sid)
-	c.expect("911 3")
-	c.expectClosed()
+	c.Sendf("ANS 3 bob@hotmail.com %s %s", e.hub.IssueCookie(bob.email, sid), sid)
+	c.Expect("911 3")
+	c.ExpectClosed()
 
 	// So is a cookie of a user who is not signed in to the NS.
 	e.account("dave@hotmail.com", "Dave", store.NetworkMSN)
 	c = e.dial("offline")
-	c.send("USR 1 dave@hotmail.com %s", e.hub.IssueCookie("dave@hotmail.com", ""))
-	c.expect("911 1")
-	c.expectClosed()
+	c.Sendf("USR 1 dave@hotmail.com %s", e.hub.IssueCookie("dave@hotmail.com", ""))
+	c.Expect("911 1")
+	c.ExpectClosed()
 }
 
 // TestAnswerEndedSession: ANS into a session whose members all left is 911.
@@ -224,16 +224,16 @@ func TestAnswerEndedSession(t *testing.T) {
 	alice := e.login("alice@hotmail.com", "Alice")
 	bob := e.login("bob@hotmail.com", "Bob")
 	a := e.open(alice)
-	a.send("CAL 2 bob@hotmail.com")
-	a.expectPrefix("CAL 2 RINGING ")
+	a.Send("CAL 2 bob@hotmail.com")
+	a.ExpectPrefix("CAL 2 RINGING ")
 	_, sid, cookie := bob.rng(t)
-	a.send("OUT")
-	a.expectClosed()
+	a.Send("OUT")
+	a.ExpectClosed()
 	waitFor(t, func() bool { return len(e.srv.Sessions()) == 0 })
 	b := e.dial("bob")
-	b.send("ANS 1 bob@hotmail.com %s %s", cookie, sid)
-	b.expect("911 1")
-	b.expectClosed()
+	b.Sendf("ANS 1 bob@hotmail.com %s %s", cookie, sid)
+	b.Expect("911 1")
+	b.ExpectClosed()
 }
 
 // TestSessionsPerUser: beyond the limit USR gets 713 and a close.
@@ -243,9 +243,9 @@ func TestSessionsPerUser(t *testing.T) {
 	e.open(alice)
 	e.open(alice)
 	c := e.dial("third")
-	c.send("USR 1 alice@hotmail.com %s", e.hub.IssueCookie(alice.email, ""))
-	c.expect("713 1")
-	c.expectClosed()
+	c.Sendf("USR 1 alice@hotmail.com %s", e.hub.IssueCookie(alice.email, ""))
+	c.Expect("713 1")
+	c.ExpectClosed()
 	if n := alice.ns.SwitchboardCount(); n != 2 {
 		t.Fatalf("switchboard count %d, want 2", n)
 	}

@@ -18,26 +18,26 @@ func TestByeOnLeave(t *testing.T) {
 	sbs := e.chat(alice, bob, carol)
 	a, b, c := sbs[0], sbs[1], sbs[2]
 
-	b.send("OUT")
-	b.expectClosed()
-	a.expect("BYE bob@hotmail.com")
-	c.expect("BYE bob@hotmail.com")
+	b.Send("OUT")
+	b.ExpectClosed()
+	a.Expect("BYE bob@hotmail.com")
+	c.Expect("BYE bob@hotmail.com")
 	if n := bob.ns.SwitchboardCount(); n != 0 {
 		t.Fatalf("bob still counted in %d sessions", n)
 	}
 
-	c.c.Close()
-	a.expect("BYE carol@hotmail.com")
+	c.Conn.Close()
+	a.Expect("BYE carol@hotmail.com")
 
 	// Alone, alice may call again; the session lives on.
 	b = e.invite(a, bob)
 	if info := e.srv.Sessions(); len(info) != 1 || len(info[0].Members) != 2 {
 		t.Fatalf("Sessions() = %+v", info)
 	}
-	a.send("OUT")
-	a.expectClosed()
-	b.expect("BYE alice@hotmail.com")
-	b.c.Close()
+	a.Send("OUT")
+	a.ExpectClosed()
+	b.Expect("BYE alice@hotmail.com")
+	b.Conn.Close()
 	waitFor(t, func() bool { return len(e.srv.Sessions()) == 0 && e.srv.Connections() == 0 })
 	if n := alice.ns.SwitchboardCount() + bob.ns.SwitchboardCount(); n != 0 {
 		t.Fatalf("switchboard count %d after everyone left", n)
@@ -54,8 +54,8 @@ func TestDisconnect(t *testing.T) {
 	if n := e.srv.Disconnect(bob.ns); n != 1 {
 		t.Fatalf("Disconnect closed %d connections, want 1", n)
 	}
-	sbs[1].expectClosed()
-	sbs[0].expect("BYE bob@hotmail.com 1")
+	sbs[1].ExpectClosed()
+	sbs[0].Expect("BYE bob@hotmail.com 1")
 }
 
 // TestIdle: a member who only listens stays while others talk; once the
@@ -69,22 +69,22 @@ func TestIdle(t *testing.T) {
 	m := []byte(typing)
 	for i := 0; i < 8; i++ { // 800 ms of bob talking, alice silent
 		b.msg("U", m)
-		a.expectMsg(fmt.Sprintf("MSG bob@hotmail.com Bob %d", len(m)), m)
+		a.ExpectCmd(fmt.Sprintf("MSG bob@hotmail.com Bob %d", len(m)), string(m))
 		time.Sleep(100 * time.Millisecond)
 	}
 	// Now silence: one of them times out first and the other hears of it.
 	var byes int
 	for _, c := range []*client{a, b} {
 		for {
-			l, _, err := c.next()
+			l, _, err := c.Next()
 			if err != nil {
 				if ne, ok := err.(net.Error); ok && ne.Timeout() {
-					t.Fatalf("%s: not removed when idle", c.label)
+					t.Fatalf("%s: not removed when idle", c.Name)
 				}
 				break
 			}
 			if l != "BYE alice@hotmail.com 1" && l != "BYE bob@hotmail.com 1" {
-				t.Fatalf("%s: unexpected %q", c.label, l)
+				t.Fatalf("%s: unexpected %q", c.Name, l)
 			}
 			byes++
 		}
@@ -99,7 +99,7 @@ func TestAuthTimeout(t *testing.T) {
 	e := newEnv(t, Options{AuthTimeout: 200 * time.Millisecond})
 	c := e.dial("silent")
 	start := time.Now()
-	c.expectClosed()
+	c.ExpectClosed()
 	if d := time.Since(start); d > 2*time.Second {
 		t.Fatalf("closed after %v", d)
 	}
@@ -118,7 +118,7 @@ func TestShutdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range append(sbs, idle) {
-		c.expectClosed("BYE alice@hotmail.com 1", "BYE bob@hotmail.com 1")
+		c.ExpectClosed("BYE alice@hotmail.com 1", "BYE bob@hotmail.com 1")
 	}
 	if _, err := net.Dial("tcp", e.addr); err == nil {
 		t.Fatal("listener still open after Shutdown")
@@ -133,7 +133,7 @@ func TestSlowReader(t *testing.T) {
 	bob := e.login("bob@hotmail.com", "Bob")
 	sbs := e.chat(alice, bob)
 	a := sbs[0]
-	sbs[1].c.(*net.TCPConn).SetReadBuffer(4096)
+	sbs[1].Conn.(*net.TCPConn).SetReadBuffer(4096)
 	big := make([]byte, 8000)
 	copy(big, textMsg(""))
 	stop := make(chan struct{})
@@ -146,7 +146,7 @@ func TestSlowReader(t *testing.T) {
 				return
 			default:
 			}
-			if _, err := a.c.Write(append([]byte(fmt.Sprintf("MSG %d U 8000\r\n", i+1)), big...)); err != nil {
+			if _, err := a.Conn.Write(append([]byte(fmt.Sprintf("MSG %d U 8000\r\n", i+1)), big...)); err != nil {
 				return
 			}
 		}
@@ -154,7 +154,7 @@ func TestSlowReader(t *testing.T) {
 	defer func() { close(stop); <-done }()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		l, _, err := a.next()
+		l, _, err := a.Next()
 		if err == nil {
 			if l != "BYE bob@hotmail.com 1" {
 				t.Fatalf("alice: unexpected %q", l)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"msnserver/ns/msnptest"
 )
 
 // Payloads from switchboard.md §8.3 (lengths 126, 90, 69).
@@ -35,12 +37,12 @@ func p2pMsg(dest string, size int) []byte {
 
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(readWait); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(msnptest.ReadWait); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 		if cond() {
 			return
 		}
 	}
-	t.Fatalf("condition not met within %v", readWait)
+	t.Fatalf("condition not met within %v", msnptest.ReadWait)
 }
 
 // TestMessageAckModes: U and delivered N get no reply, A and D get ACK,
@@ -56,24 +58,24 @@ func TestMessageAckModes(t *testing.T) {
 	}
 
 	a.msg("U", []byte(typing))
-	b.expectMsg("MSG alice@hotmail.com Alice 90", []byte(typing))
+	b.ExpectCmd("MSG alice@hotmail.com Alice 90", string([]byte(typing)))
 	tr := a.msg("A", []byte(textHello))
-	b.expectMsg("MSG alice@hotmail.com Alice 126", []byte(textHello))
-	a.expect(fmt.Sprintf("ACK %d", tr))
+	b.ExpectCmd("MSG alice@hotmail.com Alice 126", string([]byte(textHello)))
+	a.Expect(fmt.Sprintf("ACK %d", tr))
 	a.msg("N", []byte(nudge))
-	b.expectMsg("MSG alice@hotmail.com Alice 69", []byte(nudge))
+	b.ExpectCmd("MSG alice@hotmail.com Alice 69", string([]byte(nudge)))
 	p2p := p2pMsg("bob@hotmail.com", 1202)
 	tr = a.msg("D", p2p)
-	b.expectMsg(fmt.Sprintf("MSG alice@hotmail.com Alice %d", len(p2p)), p2p)
-	a.expect(fmt.Sprintf("ACK %d", tr))
+	b.ExpectCmd(fmt.Sprintf("MSG alice@hotmail.com Alice %d", len(p2p)), string(p2p))
+	a.Expect(fmt.Sprintf("ACK %d", tr))
 	a.barrier(alice.email) // no reply to U or N arrived before this
 
 	back := []byte(textMsg("and back \u2713"))
 	tr = b.msg("A", back)
-	a.expectMsg(fmt.Sprintf("MSG bob@hotmail.com Bob%%20Smith %d", len(back)), back)
-	b.expect(fmt.Sprintf("ACK %d", tr))
+	a.ExpectCmd(fmt.Sprintf("MSG bob@hotmail.com Bob%%20Smith %d", len(back)), string(back))
+	b.Expect(fmt.Sprintf("ACK %d", tr))
 	tr = b.msg("D", []byte(textHello))
-	b.expect(fmt.Sprintf("282 %d", tr))
+	b.Expect(fmt.Sprintf("282 %d", tr))
 	b.barrier(bob.email)
 	a.barrier(alice.email) // the refused D was not relayed
 
@@ -92,16 +94,16 @@ func TestNAKWhenAlone(t *testing.T) {
 	bob := e.login("bob@hotmail.com", "Bob")
 	sbs := e.chat(alice, bob)
 	a, b := sbs[0], sbs[1]
-	b.send("OUT")
-	b.expectClosed()
-	a.expect("BYE bob@hotmail.com")
+	b.Send("OUT")
+	b.ExpectClosed()
+	a.Expect("BYE bob@hotmail.com")
 	a.msg("U", []byte(typing))
 	tr := a.msg("N", []byte(nudge))
-	a.expect(fmt.Sprintf("NAK %d", tr))
+	a.Expect(fmt.Sprintf("NAK %d", tr))
 	tr = a.msg("A", []byte(textHello))
-	a.expect(fmt.Sprintf("NAK %d", tr))
+	a.Expect(fmt.Sprintf("NAK %d", tr))
 	tr = a.msg("D", p2pMsg(bob.email, 10))
-	a.expect(fmt.Sprintf("NAK %d", tr))
+	a.Expect(fmt.Sprintf("NAK %d", tr))
 }
 
 // TestP2PBinary: chunks of several sizes, binary bytes included, arrive unchanged.
@@ -114,14 +116,14 @@ func TestP2PBinary(t *testing.T) {
 	for _, size := range []int{1202, 1, 0, 1352} {
 		p := p2pMsg(bob.email, size)
 		tr := a.msg("D", p)
-		b.expectMsg(fmt.Sprintf("MSG alice@hotmail.com Alice %d", len(p)), p)
-		a.expect(fmt.Sprintf("ACK %d", tr))
+		b.ExpectCmd(fmt.Sprintf("MSG alice@hotmail.com Alice %d", len(p)), string(p))
+		a.Expect(fmt.Sprintf("ACK %d", tr))
 	}
 	// A bare-LF header block and odd header case are still P2P.
 	p := []byte("content-type: Application/X-MSNMSGRP2P\nP2P-Dest: bob@hotmail.com\n\n\x00\r\n\x00")
 	tr := a.msg("D", p)
-	b.expectMsg(fmt.Sprintf("MSG alice@hotmail.com Alice %d", len(p)), p)
-	a.expect(fmt.Sprintf("ACK %d", tr))
+	b.ExpectCmd(fmt.Sprintf("MSG alice@hotmail.com Alice %d", len(p)), string(p))
+	a.Expect(fmt.Sprintf("ACK %d", tr))
 }
 
 // TestP2PDest: in a three-party session a P2P message goes only to the member
@@ -135,14 +137,14 @@ func TestP2PDest(t *testing.T) {
 	a, b, c := sbs[0], sbs[1], sbs[2]
 	p := p2pMsg("Carol@Hotmail.com", 100)
 	tr := a.msg("D", p)
-	c.expectMsg(fmt.Sprintf("MSG alice@hotmail.com Alice %d", len(p)), p)
-	a.expect(fmt.Sprintf("ACK %d", tr))
+	c.ExpectCmd(fmt.Sprintf("MSG alice@hotmail.com Alice %d", len(p)), string(p))
+	a.Expect(fmt.Sprintf("ACK %d", tr))
 	b.barrier(bob.email) // bob got nothing
 
 	p = p2pMsg("zed@hotmail.com", 100)
 	a.msg("D", p)
-	b.expectMsg(fmt.Sprintf("MSG alice@hotmail.com Alice %d", len(p)), p)
-	c.expectMsg(fmt.Sprintf("MSG alice@hotmail.com Alice %d", len(p)), p)
+	b.ExpectCmd(fmt.Sprintf("MSG alice@hotmail.com Alice %d", len(p)), string(p))
+	c.ExpectCmd(fmt.Sprintf("MSG alice@hotmail.com Alice %d", len(p)), string(p))
 }
 
 // TestPayloadLimit: the largest payload passes; one byte more gets 200 and a
@@ -156,12 +158,12 @@ func TestPayloadLimit(t *testing.T) {
 	big := bytes.Repeat([]byte("x"), 1664)
 	copy(big, textMsg(""))
 	tr := a.msg("A", big)
-	b.expectMsg("MSG alice@hotmail.com Alice 1664", big)
-	a.expect(fmt.Sprintf("ACK %d", tr))
+	b.ExpectCmd("MSG alice@hotmail.com Alice 1664", string(big))
+	a.Expect(fmt.Sprintf("ACK %d", tr))
 	tr = a.msg("A", append(big, 'x'))
-	a.expect(fmt.Sprintf("200 %d", tr))
-	a.expectClosed()
-	b.expect("BYE alice@hotmail.com 1")
+	a.Expect(fmt.Sprintf("200 %d", tr))
+	a.ExpectClosed()
+	b.Expect("BYE alice@hotmail.com 1")
 }
 
 // TestNameChange: a relayed MSG carries the sender's current name.
@@ -173,10 +175,10 @@ func TestNameChange(t *testing.T) {
 	a, b := sbs[0], sbs[1]
 	m := []byte(textMsg("1"))
 	a.msg("U", m)
-	b.expectMsg(fmt.Sprintf("MSG alice@hotmail.com Alice %d", len(m)), m)
+	b.ExpectCmd(fmt.Sprintf("MSG alice@hotmail.com Alice %d", len(m)), string(m))
 	alice.ns.SetName("Alice 100% ✓")
 	a.msg("U", m)
-	b.expectMsg(fmt.Sprintf("MSG alice@hotmail.com Alice%%20100%%25%%20%%E2%%9C%%93 %d", len(m)), m)
+	b.ExpectCmd(fmt.Sprintf("MSG alice@hotmail.com Alice%%20100%%25%%20%%E2%%9C%%93 %d", len(m)), string(m))
 }
 
 // TestBadMSG: an unknown ack type or a missing one closes the connection.
@@ -187,9 +189,9 @@ func TestBadMSG(t *testing.T) {
 			alice := e.login("alice@hotmail.com", "Alice")
 			bob := e.login("bob@hotmail.com", "Bob")
 			sbs := e.chat(alice, bob)
-			sbs[0].c.Write([]byte(line))
-			sbs[0].expectClosed("200 4", "200")
-			sbs[1].expect("BYE alice@hotmail.com 1")
+			sbs[0].Conn.Write([]byte(line))
+			sbs[0].ExpectClosed("200 4", "200")
+			sbs[1].Expect("BYE alice@hotmail.com 1")
 		})
 	}
 }

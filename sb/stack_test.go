@@ -1,19 +1,17 @@
 package sb
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"msnserver/ns"
 	"msnserver/ns/hub"
+	"msnserver/ns/msnptest"
 	"msnserver/ns/ticket"
 	"msnserver/store"
 )
@@ -82,12 +80,10 @@ func newStack(t *testing.T, opts Options, noBridge bool) *stack {
 	return &stack{testEnv: e, tickets: tickets, nsAddr: nsLn.Addr().String()}
 }
 
-// nsClient is a test client on the notification server.
+// nsClient is the shared test client on a notification-server connection.
 type nsClient struct {
-	t     testing.TB
+	*msnptest.Client
 	email string
-	c     net.Conn
-	r     *bufio.Reader
 	trid  int
 }
 
@@ -102,125 +98,45 @@ func (s *stack) signIn(email, name string, network int) *nsClient {
 func (s *stack) connect(acct *store.Account) *nsClient {
 	s.t.Helper()
 	email := acct.Email
-	nc, err := net.Dial("tcp", s.nsAddr)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	s.t.Cleanup(func() { nc.Close() })
-	c := &nsClient{t: s.t, email: email, c: nc, r: bufio.NewReader(nc)}
-	c.send("VER 1 MSNP14 CVR0")
-	c.expect("VER 1 MSNP14")
-	c.send("USR 2 TWN I " + email)
-	c.until("USR 2 TWN S ")
-	c.send("USR 3 TWN S " + ticket.Compact(s.tickets.Issue(acct.ID)))
-	c.until("USR 3 OK " + email + " ")
-	c.send("BLP 4 AL")
-	c.until("BLP 4 AL")
-	c.send("CHG 5 NLN " + caps + " 0")
-	c.until("CHG 5 NLN " + caps + " 0")
+	c := &nsClient{Client: msnptest.Dial(s.t, s.nsAddr, email), email: email}
+	c.Send("VER 1 MSNP14 CVR0")
+	c.Expect("VER 1 MSNP14")
+	c.Send("USR 2 TWN I " + email)
+	c.Until("USR 2 TWN S ")
+	c.Send("USR 3 TWN S " + ticket.Compact(s.tickets.Issue(acct.ID)))
+	c.Until("USR 3 OK " + email + " ")
+	c.Send("BLP 4 AL")
+	c.Until("BLP 4 AL")
+	c.Send("CHG 5 NLN " + caps + " 0")
+	c.Until("CHG 5 NLN " + caps + " 0")
 	c.trid = 5
-	c.sync()
+	c.Sync()
 	return c
 }
 
 func (c *nsClient) next() int { c.trid++; return c.trid }
 
-func (c *nsClient) send(line string) {
-	c.t.Helper()
-	if _, err := io.WriteString(c.c, line+"\r\n"); err != nil {
-		c.t.Fatalf("%s: send: %v", c.email, err)
-	}
-}
-
 // uum sends "UUM trid to 32 kind len" + payload and returns the TrID.
 func (c *nsClient) uum(to string, kind int, payload []byte) int {
-	c.t.Helper()
+	c.T.Helper()
 	t := c.next()
 	b := append([]byte(fmt.Sprintf("UUM %d %s 32 %d %d\r\n", t, to, kind, len(payload))), payload...)
-	if _, err := c.c.Write(b); err != nil {
-		c.t.Fatalf("%s: send: %v", c.email, err)
-	}
+	c.Write(b)
 	return t
-}
-
-// payloadVerbs are the server commands whose last argument is a payload length.
-var payloadVerbs = map[string]bool{"GCF": true, "MSG": true, "UBX": true, "NOT": true, "ADL": true, "RML": true, "UBM": true, "UBN": true}
-
-// read returns the next line (without CRLF) and its payload, if any.
-func (c *nsClient) read() (string, []byte) {
-	c.t.Helper()
-	c.c.SetReadDeadline(time.Now().Add(readWait))
-	line, err := c.r.ReadString('\n')
-	if err != nil {
-		c.t.Fatalf("%s: read: %v (partial %q)", c.email, err, line)
-	}
-	line = strings.TrimSuffix(line, "\r\n")
-	f := strings.Fields(line)
-	if len(f) < 2 || !payloadVerbs[f[0]] {
-		return line, nil
-	}
-	n, err := strconv.Atoi(f[len(f)-1])
-	if err != nil {
-		c.t.Fatalf("%s: payload length in %q", c.email, line)
-	}
-	p := make([]byte, n)
-	if _, err := io.ReadFull(c.r, p); err != nil {
-		c.t.Fatalf("%s: read payload: %v", c.email, err)
-	}
-	return line, p
-}
-
-// expect reads the next line, which must be exactly want.
-func (c *nsClient) expect(want string) {
-	c.t.Helper()
-	if got, _ := c.read(); got != want {
-		c.t.Fatalf("%s:\nwant %q\n got %q", c.email, want, got)
-	}
-}
-
-// expectPayload reads the next line and payload, both exactly as given.
-func (c *nsClient) expectPayload(line string, payload []byte) {
-	c.t.Helper()
-	got, p := c.read()
-	if got != line {
-		c.t.Fatalf("%s:\nwant %q\n got %q", c.email, line, got)
-	}
-	if string(p) != string(payload) {
-		c.t.Fatalf("%s: payload differs\nwant %q\n got %q", c.email, payload, p)
-	}
-}
-
-// until skips lines until one starts with prefix, and returns it.
-func (c *nsClient) until(prefix string) string {
-	c.t.Helper()
-	for {
-		if got, _ := c.read(); strings.HasPrefix(got, prefix) {
-			return got
-		}
-	}
-}
-
-// sync makes a PNG round trip and fails if anything arrived before QNG.
-func (c *nsClient) sync() {
-	c.t.Helper()
-	c.send("PNG")
-	if got, _ := c.read(); !strings.HasPrefix(got, "QNG ") {
-		c.t.Fatalf("%s: unexpected %q", c.email, got)
-	}
 }
 
 // xfr asks for a switchboard and signs in to it with USR.
 func (s *stack) xfr(c *nsClient) *client {
 	s.t.Helper()
 	t := c.next()
-	c.send(fmt.Sprintf("XFR %d SB", t))
-	f := strings.Fields(c.until(fmt.Sprintf("XFR %d SB ", t)))
+	c.Sendf("XFR %d SB", t)
+	f := strings.Fields(c.Until(fmt.Sprintf("XFR %d SB ", t)))
 	if want := fmt.Sprintf("XFR %d SB %s CKI %s U messenger.msn.com 1", t, s.addr, f[5]); strings.Join(f, " ") != want {
 		s.t.Fatalf("XFR: got %q", strings.Join(f, " "))
 	}
 	sb := s.dial(strings.SplitN(c.email, "@", 2)[0] + "/sb")
 	tr := sb.nextTrID()
-	sb.send("USR %d %s %s", tr, c.email, f[5])
-	sb.expectPrefix(fmt.Sprintf("USR %d OK %s ", tr, c.email))
+	sb.Sendf("USR %d %s %s", tr, c.email, f[5])
+	sb.ExpectPrefix(fmt.Sprintf("USR %d OK %s ", tr, c.email))
 	return sb
 }

@@ -24,7 +24,7 @@ const yahooTyping = "MIME-Version: 1.0\r\nContent-Type: text/x-msmsgscontrol\r\n
 // MSNP14 form with inviter and name. It returns the session id and cookie.
 func (s *stack) expectRNG(c *nsClient, inviter, name string) (sid, cookie string) {
 	s.t.Helper()
-	line, _ := c.read()
+	line, _ := c.Read()
 	m := regexp.MustCompile(`^RNG (\d+) \S+ CKI (\S+) `).FindStringSubmatch(line)
 	if m == nil {
 		s.t.Fatalf("%s: want RNG, got %q", c.email, line)
@@ -42,9 +42,9 @@ func (s *stack) answer(c *nsClient, sid, cookie, iro string) *client {
 	s.t.Helper()
 	sb := s.dial(strings.SplitN(c.email, "@", 2)[0] + "/sb")
 	tr := sb.nextTrID()
-	sb.send("ANS %d %s %s %s", tr, c.email, cookie, sid)
-	sb.expect(fmt.Sprintf("IRO %d 1 1 %s", tr, iro))
-	sb.expect(fmt.Sprintf("ANS %d OK", tr))
+	sb.Sendf("ANS %d %s %s %s", tr, c.email, cookie, sid)
+	sb.Expect(fmt.Sprintf("IRO %d 1 1 %s", tr, iro))
+	sb.Expect(fmt.Sprintf("ANS %d OK", tr))
 	return sb
 }
 
@@ -58,50 +58,50 @@ func TestBridgeYahooCalls(t *testing.T) {
 	yuki := s.signIn("yuki@yahoo.com", "Yuki", store.NetworkYahoo)
 
 	y := s.xfr(yuki)
-	y.send("CAL 2 alice@hotmail.com")
-	line := y.expectPrefix("CAL 2 RINGING ")
+	y.Send("CAL 2 alice@hotmail.com")
+	line := y.ExpectPrefix("CAL 2 RINGING ")
 	sid := strings.TrimPrefix(line, "CAL 2 RINGING ")
-	y.expect("JOI alice@hotmail.com Alice%20A " + caps)
-	alice.sync() // no RNG
+	y.Expect("JOI alice@hotmail.com Alice%20A " + caps)
+	alice.Sync() // no RNG
 	y.trid = 2
 
 	text := []byte(textMsg("hi from Yahoo \u2713"))
 	tr := y.msg("A", text)
-	alice.expectPayload(fmt.Sprintf("UBM yuki@yahoo.com 32 1 %d", len(text)), text)
-	y.expect(fmt.Sprintf("ACK %d", tr))
+	alice.ExpectCmd(fmt.Sprintf("UBM yuki@yahoo.com 32 1 %d", len(text)), string(text))
+	y.Expect(fmt.Sprintf("ACK %d", tr))
 	y.msg("U", []byte(yahooTyping))
-	alice.expectPayload(fmt.Sprintf("UBM yuki@yahoo.com 32 2 %d", len(yahooTyping)), []byte(yahooTyping))
+	alice.ExpectCmd(fmt.Sprintf("UBM yuki@yahoo.com 32 2 %d", len(yahooTyping)), string([]byte(yahooTyping)))
 	y.msg("N", []byte(nudge))
-	alice.expectPayload("UBM yuki@yahoo.com 32 3 69", []byte(nudge))
+	alice.ExpectCmd("UBM yuki@yahoo.com 32 3 69", string([]byte(nudge)))
 	y.barrier(yuki.email) // no reply to U or N
 
 	// Kinds the MSN side has no use for are dropped; P2P fails at once.
 	y.msg("U", []byte(clientCaps))
 	y.msg("N", []byte(emoticon))
 	tr = y.msg("A", []byte(emoticon))
-	y.expect(fmt.Sprintf("ACK %d", tr))
+	y.Expect(fmt.Sprintf("ACK %d", tr))
 	p2p := p2pMsg("alice@hotmail.com", 100)
 	tr = y.msg("D", p2p)
-	y.expect(fmt.Sprintf("NAK %d", tr))
+	y.Expect(fmt.Sprintf("NAK %d", tr))
 	y.barrier(yuki.email)
-	alice.sync()
+	alice.Sync()
 
 	// Back: alice's client answers the Yahoo contact with UUM.
 	back := []byte(textHello)
 	alice.uum(yuki.email, 1, back)
-	y.expectMsg("MSG alice@hotmail.com Alice%20A 126", back)
+	y.ExpectCmd("MSG alice@hotmail.com Alice%20A 126", string(back))
 	alice.uum(yuki.email, 2, []byte(typing))
-	y.expectMsg("MSG alice@hotmail.com Alice%20A 90", []byte(typing))
+	y.ExpectCmd("MSG alice@hotmail.com Alice%20A 90", string([]byte(typing)))
 	alice.uum(yuki.email, 3, []byte(nudge))
-	y.expectMsg("MSG alice@hotmail.com Alice%20A 69", []byte(nudge))
-	alice.sync() // no reply to a delivered UUM
-	yuki.sync()  // and nothing on yuki's NS
+	y.ExpectCmd("MSG alice@hotmail.com Alice%20A 69", string([]byte(nudge)))
+	alice.Sync() // no reply to a delivered UUM
+	yuki.Sync()  // and nothing on yuki's NS
 	y.barrier(yuki.email)
 
 	// A second CAL of alice, or of oneself, is 215.
 	tr = y.nextTrID()
-	y.send("CAL %d alice@hotmail.com", tr)
-	y.expect(fmt.Sprintf("215 %d", tr))
+	y.Sendf("CAL %d alice@hotmail.com", tr)
+	y.Expect(fmt.Sprintf("215 %d", tr))
 
 	infos := s.srv.Sessions()
 	if len(infos) != 1 || infos[0].ID != sid || !slices.Equal(infos[0].Members, []string{"yuki@yahoo.com", "alice@hotmail.com"}) {
@@ -109,8 +109,8 @@ func TestBridgeYahooCalls(t *testing.T) {
 	}
 
 	// yuki leaves: the bridged session ends, alice's next UUM rings anew.
-	y.send("OUT")
-	y.expectClosed()
+	y.Send("OUT")
+	y.ExpectClosed()
 	waitFor(t, func() bool { return len(s.srv.Sessions()) == 0 })
 	alice.uum(yuki.email, 1, back)
 	if sid2, _ := s.expectRNG(yuki, alice.email, "Alice%20A"); sid2 == sid {
@@ -128,12 +128,12 @@ func TestBridgeYahooCallErrors(t *testing.T) {
 	s.account("dave@hotmail.com", "Dave", store.NetworkMSN)
 	carol := s.signIn("carol@hotmail.com", "Carol", store.NetworkMSN)
 	yuki := s.signIn("yuki@yahoo.com", "Yuki", store.NetworkYahoo)
-	carol.send("BLP 6 BL") // yuki is on neither list: blocked
-	carol.expect("BLP 6 BL")
-	carol.sync() // the hub has the new lists once the next command is answered
-	bob.send("CHG 6 HDN " + caps + " 0")
-	bob.expect("CHG 6 HDN " + caps + " 0")
-	bob.sync() // the CHG reply is queued before the hub takes the status
+	carol.Send("BLP 6 BL") // yuki is on neither list: blocked
+	carol.Expect("BLP 6 BL")
+	carol.Sync() // the hub has the new lists once the next command is answered
+	bob.Send("CHG 6 HDN " + caps + " 0")
+	bob.Expect("CHG 6 HDN " + caps + " 0")
+	bob.Sync() // the CHG reply is queued before the hub takes the status
 
 	y := s.xfr(yuki)
 	for _, tc := range []struct{ handle, want string }{
@@ -144,37 +144,37 @@ func TestBridgeYahooCallErrors(t *testing.T) {
 		{"yuki@yahoo.com", "215"},
 	} {
 		tr := y.nextTrID()
-		y.send("CAL %d %s", tr, tc.handle)
-		y.expect(fmt.Sprintf("%s %d", tc.want, tr))
+		y.Sendf("CAL %d %s", tr, tc.handle)
+		y.Expect(fmt.Sprintf("%s %d", tc.want, tr))
 	}
 	tr := y.nextTrID()
-	y.send("CAL %d alice@hotmail.com", tr)
-	y.expectPrefix(fmt.Sprintf("CAL %d RINGING ", tr))
-	y.expectPrefix("JOI alice@hotmail.com ")
+	y.Sendf("CAL %d alice@hotmail.com", tr)
+	y.ExpectPrefix(fmt.Sprintf("CAL %d RINGING ", tr))
+	y.ExpectPrefix("JOI alice@hotmail.com ")
 
-	alice.send("BLP 6 BL")
-	alice.expect("BLP 6 BL")
-	alice.sync() // the hub has the new lists once the next command is answered
+	alice.Send("BLP 6 BL")
+	alice.Expect("BLP 6 BL")
+	alice.Sync() // the hub has the new lists once the next command is answered
 	text := []byte(textHello)
 	tr = y.msg("A", text)
-	y.expect(fmt.Sprintf("NAK %d", tr))
+	y.Expect(fmt.Sprintf("NAK %d", tr))
 	tr = y.msg("N", []byte(nudge))
-	y.expect(fmt.Sprintf("NAK %d", tr))
+	y.Expect(fmt.Sprintf("NAK %d", tr))
 	y.msg("U", []byte(yahooTyping))
 	y.barrier(yuki.email)
-	alice.sync() // nothing got through
+	alice.Sync() // nothing got through
 
-	alice.send("BLP 7 AL")
-	alice.expect("BLP 7 AL")
-	alice.sync() // the hub has the new lists once the next command is answered
+	alice.Send("BLP 7 AL")
+	alice.Expect("BLP 7 AL")
+	alice.Sync() // the hub has the new lists once the next command is answered
 	tr = y.msg("A", text)
-	alice.expectPayload("UBM yuki@yahoo.com 32 1 126", text)
-	y.expect(fmt.Sprintf("ACK %d", tr))
+	alice.ExpectCmd("UBM yuki@yahoo.com 32 1 126", string(text))
+	y.Expect(fmt.Sprintf("ACK %d", tr))
 
-	alice.send("OUT")
+	alice.Send("OUT")
 	waitFor(t, func() bool { return s.hub.Lookup(alice.email) == nil })
 	tr = y.msg("A", text)
-	y.expect(fmt.Sprintf("NAK %d", tr))
+	y.Expect(fmt.Sprintf("NAK %d", tr))
 }
 
 // TestBridgeMSNRingsYahoo: an MSN user's UUM to a network-32 user with no
@@ -190,33 +190,33 @@ func TestBridgeMSNRingsYahoo(t *testing.T) {
 	alice.uum(yuki.email, 1, text)
 	sid, cookie := s.expectRNG(yuki, alice.email, "Alice%20A")
 	alice.uum(yuki.email, 2, []byte(typing))
-	alice.sync() // no reply to UUM
-	yuki.sync()  // one RNG, no UBM
+	alice.Sync() // no reply to UUM
+	yuki.Sync()  // one RNG, no UBM
 
 	y := s.answer(yuki, sid, cookie, "alice@hotmail.com Alice%20A "+caps)
-	y.expectMsg(fmt.Sprintf("MSG alice@hotmail.com Alice%%20A %d", len(text)), text)
-	y.expectMsg("MSG alice@hotmail.com Alice%20A 90", []byte(typing))
+	y.ExpectCmd(fmt.Sprintf("MSG alice@hotmail.com Alice%%20A %d", len(text)), string(text))
+	y.ExpectCmd("MSG alice@hotmail.com Alice%20A 90", string([]byte(typing)))
 	alice.uum(yuki.email, 3, []byte(nudge))
-	y.expectMsg("MSG alice@hotmail.com Alice%20A 69", []byte(nudge))
+	y.ExpectCmd("MSG alice@hotmail.com Alice%20A 69", string([]byte(nudge)))
 	y.barrier(yuki.email)
 
 	back := []byte(textMsg("hello alice"))
 	tr := y.msg("A", back)
-	alice.expectPayload(fmt.Sprintf("UBM yuki@yahoo.com 32 1 %d", len(back)), back)
-	y.expect(fmt.Sprintf("ACK %d", tr))
+	alice.ExpectCmd(fmt.Sprintf("UBM yuki@yahoo.com 32 1 %d", len(back)), string(back))
+	y.Expect(fmt.Sprintf("ACK %d", tr))
 	y.msg("U", []byte(yahooTyping))
-	alice.expectPayload(fmt.Sprintf("UBM yuki@yahoo.com 32 2 %d", len(yahooTyping)), []byte(yahooTyping))
+	alice.ExpectCmd(fmt.Sprintf("UBM yuki@yahoo.com 32 2 %d", len(yahooTyping)), string([]byte(yahooTyping)))
 	y.msg("N", []byte(nudge))
-	alice.expectPayload("UBM yuki@yahoo.com 32 3 69", []byte(nudge))
+	alice.ExpectCmd("UBM yuki@yahoo.com 32 3 69", string([]byte(nudge)))
 	y.barrier(yuki.email)
-	alice.sync()
-	yuki.sync()
+	alice.Sync()
+	yuki.Sync()
 
 	// The cookie was single use; a second ANS with it is refused.
 	y2 := s.dial("yuki/sb2")
-	y2.send("ANS 1 yuki@yahoo.com %s %s", cookie, sid)
-	y2.expect("911 1")
-	y2.expectClosed()
+	y2.Sendf("ANS 1 yuki@yahoo.com %s %s", cookie, sid)
+	y2.Expect("911 1")
+	y2.ExpectClosed()
 
 	// A kick of alice (signed in elsewhere) takes her out of the session.
 	acct, err := s.st.AccountByEmail(alice.email)
@@ -224,8 +224,8 @@ func TestBridgeMSNRingsYahoo(t *testing.T) {
 		t.Fatal(err)
 	}
 	alice2 := s.connect(acct)
-	y.expect("BYE alice@hotmail.com 1")
-	alice.until("OUT OTH")
+	y.Expect("BYE alice@hotmail.com 1")
+	alice.Until("OUT OTH")
 
 	// alice's new session starts a new bridged session.
 	alice2.uum(yuki.email, 1, text)
@@ -241,9 +241,9 @@ func TestBridgeUUMErrors(t *testing.T) {
 	alice := s.signIn("alice@hotmail.com", "Alice", store.NetworkMSN)
 	s.account("yoko@yahoo.com", "Yoko", store.NetworkYahoo) // offline
 	yuki := s.signIn("yuki@yahoo.com", "Yuki", store.NetworkYahoo)
-	yuki.send("BLP 6 BL")
-	yuki.expect("BLP 6 BL")
-	yuki.sync() // the hub has the new lists once the next command is answered
+	yuki.Send("BLP 6 BL")
+	yuki.Expect("BLP 6 BL")
+	yuki.Sync() // the hub has the new lists once the next command is answered
 
 	for _, tc := range []struct{ to, want string }{
 		{"yoko@yahoo.com", "217"},
@@ -251,9 +251,9 @@ func TestBridgeUUMErrors(t *testing.T) {
 		{"nobody@yahoo.com", "208"},
 	} {
 		tr := alice.uum(tc.to, 1, []byte(textHello))
-		alice.expect(fmt.Sprintf("%s %d", tc.want, tr))
+		alice.Expect(fmt.Sprintf("%s %d", tc.want, tr))
 	}
-	yuki.sync()
+	yuki.Sync()
 	if n := len(s.srv.Sessions()); n != 0 {
 		t.Fatalf("%d sessions", n)
 	}
@@ -273,19 +273,19 @@ func TestBridgeRingTimeout(t *testing.T) {
 	sid, cookie := s.expectRNG(yuki, alice.email, "Alice")
 	alice.uum(yuki.email, 2, []byte(typing))
 	alice.uum(yuki.email, 3, []byte(nudge))
-	yuki.expectPayload("UBM alice@hotmail.com 1 1 126", text)
-	yuki.expectPayload("UBM alice@hotmail.com 1 2 90", []byte(typing))
-	yuki.expectPayload("UBM alice@hotmail.com 1 3 69", []byte(nudge))
-	alice.sync()
+	yuki.ExpectCmd("UBM alice@hotmail.com 1 1 126", string(text))
+	yuki.ExpectCmd("UBM alice@hotmail.com 1 2 90", string([]byte(typing)))
+	yuki.ExpectCmd("UBM alice@hotmail.com 1 3 69", string([]byte(nudge)))
+	alice.Sync()
 
 	alice.uum(yuki.email, 1, text)
-	yuki.expectPayload("UBM alice@hotmail.com 1 1 126", text)
-	yuki.sync() // no RNG during the cool-down
+	yuki.ExpectCmd("UBM alice@hotmail.com 1 1 126", string(text))
+	yuki.Sync() // no RNG during the cool-down
 
 	y := s.dial("yuki/sb")
-	y.send("ANS 1 yuki@yahoo.com %s %s", cookie, sid)
-	y.expect("911 1")
-	y.expectClosed()
+	y.Sendf("ANS 1 yuki@yahoo.com %s %s", cookie, sid)
+	y.Expect("911 1")
+	y.ExpectClosed()
 	// The given-up ring's session ends on the ring's own goroutine.
 	waitFor(t, func() bool { return len(s.srv.Sessions()) == 0 })
 }
@@ -305,9 +305,9 @@ func TestBridgeQueueFull(t *testing.T) {
 	}
 	s.expectRNG(yuki, alice.email, "Alice")
 	for _, p := range sent {
-		yuki.expectPayload(fmt.Sprintf("UBM alice@hotmail.com 1 1 %d", len(p)), p)
+		yuki.ExpectCmd(fmt.Sprintf("UBM alice@hotmail.com 1 1 %d", len(p)), string(p))
 	}
-	yuki.sync()
+	yuki.Sync()
 }
 
 // TestBridgeRingFails: a ring that cannot be made leaves delivery to the NS.
@@ -330,12 +330,12 @@ func TestNoBridgeUBM(t *testing.T) {
 	alice := s.signIn("alice@hotmail.com", "Alice", store.NetworkMSN)
 	yuki := s.signIn("yuki@yahoo.com", "Yuki", store.NetworkYahoo)
 	alice.uum(yuki.email, 1, []byte(textHello))
-	yuki.expectPayload("UBM alice@hotmail.com 1 1 126", []byte(textHello))
-	alice.sync()
+	yuki.ExpectCmd("UBM alice@hotmail.com 1 1 126", string([]byte(textHello)))
+	alice.Sync()
 
 	y := s.xfr(yuki)
-	y.send("CAL 2 alice@hotmail.com")
-	y.expectPrefix("CAL 2 RINGING ") // the sb side bridges; the NS side does not need to
+	y.Send("CAL 2 alice@hotmail.com")
+	y.ExpectPrefix("CAL 2 RINGING ") // the sb side bridges; the NS side does not need to
 }
 
 // TestYahooKind: the UBM type from the Content-Type.
@@ -380,17 +380,17 @@ func TestBridgeOrder(t *testing.T) {
 			defer close(done)
 			for _, m := range msgs[1:] {
 				b := append([]byte(fmt.Sprintf("UUM 99 %s 32 1 %d\r\n", yuki.email, len(m))), m...)
-				alice.c.Write(b)
+				alice.Conn.Write(b)
 				time.Sleep(time.Millisecond)
 			}
 		}()
 		y := s.answer(yuki, sid, cookie, "alice@hotmail.com Alice "+caps)
 		for _, m := range msgs {
-			y.expectMsg(fmt.Sprintf("MSG alice@hotmail.com Alice %d", len(m)), m)
+			y.ExpectCmd(fmt.Sprintf("MSG alice@hotmail.com Alice %d", len(m)), string(m))
 		}
 		<-done
 		y.barrier(yuki.email)
-		yuki.sync()
+		yuki.Sync()
 	})
 
 	t.Run("unanswered", func(t *testing.T) {
@@ -403,7 +403,7 @@ func TestBridgeOrder(t *testing.T) {
 		}
 		rings := 0
 		for i := 0; i < n; {
-			line, p := yuki.read()
+			line, p := yuki.Read()
 			if strings.HasPrefix(line, "RNG ") {
 				rings++
 				continue
@@ -416,7 +416,7 @@ func TestBridgeOrder(t *testing.T) {
 		if rings != 1 {
 			t.Fatalf("%d rings, want 1 (then the cool-down)", rings)
 		}
-		yuki.sync()
-		alice.sync()
+		yuki.Sync()
+		alice.Sync()
 	})
 }
