@@ -58,12 +58,12 @@ func TestMessageAckModes(t *testing.T) {
 	}
 
 	a.msg("U", []byte(typing))
-	b.ExpectCmd("MSG alice@hotmail.com Alice 90", string([]byte(typing)))
+	b.ExpectCmd("MSG alice@hotmail.com Alice 90", typing)
 	tr := a.msg("A", []byte(textHello))
-	b.ExpectCmd("MSG alice@hotmail.com Alice 126", string([]byte(textHello)))
+	b.ExpectCmd("MSG alice@hotmail.com Alice 126", textHello)
 	a.Expect(fmt.Sprintf("ACK %d", tr))
 	a.msg("N", []byte(nudge))
-	b.ExpectCmd("MSG alice@hotmail.com Alice 69", string([]byte(nudge)))
+	b.ExpectCmd("MSG alice@hotmail.com Alice 69", nudge)
 	p2p := p2pMsg("bob@hotmail.com", 1202)
 	tr = a.msg("D", p2p)
 	b.ExpectCmd(fmt.Sprintf("MSG alice@hotmail.com Alice %d", len(p2p)), string(p2p))

@@ -70,9 +70,9 @@ func TestBridgeYahooCalls(t *testing.T) {
 	alice.ExpectCmd(fmt.Sprintf("UBM yuki@yahoo.com 32 1 %d", len(text)), string(text))
 	y.Expect(fmt.Sprintf("ACK %d", tr))
 	y.msg("U", []byte(yahooTyping))
-	alice.ExpectCmd(fmt.Sprintf("UBM yuki@yahoo.com 32 2 %d", len(yahooTyping)), string([]byte(yahooTyping)))
+	alice.ExpectCmd(fmt.Sprintf("UBM yuki@yahoo.com 32 2 %d", len(yahooTyping)), yahooTyping)
 	y.msg("N", []byte(nudge))
-	alice.ExpectCmd("UBM yuki@yahoo.com 32 3 69", string([]byte(nudge)))
+	alice.ExpectCmd("UBM yuki@yahoo.com 32 3 69", nudge)
 	y.barrier(yuki.email) // no reply to U or N
 
 	// Kinds the MSN side has no use for are dropped; P2P fails at once.
@@ -91,9 +91,9 @@ func TestBridgeYahooCalls(t *testing.T) {
 	alice.uum(yuki.email, 1, back)
 	y.ExpectCmd("MSG alice@hotmail.com Alice%20A 126", string(back))
 	alice.uum(yuki.email, 2, []byte(typing))
-	y.ExpectCmd("MSG alice@hotmail.com Alice%20A 90", string([]byte(typing)))
+	y.ExpectCmd("MSG alice@hotmail.com Alice%20A 90", typing)
 	alice.uum(yuki.email, 3, []byte(nudge))
-	y.ExpectCmd("MSG alice@hotmail.com Alice%20A 69", string([]byte(nudge)))
+	y.ExpectCmd("MSG alice@hotmail.com Alice%20A 69", nudge)
 	alice.Sync() // no reply to a delivered UUM
 	yuki.Sync()  // and nothing on yuki's NS
 	y.barrier(yuki.email)
@@ -195,9 +195,9 @@ func TestBridgeMSNRingsYahoo(t *testing.T) {
 
 	y := s.answer(yuki, sid, cookie, "alice@hotmail.com Alice%20A "+caps)
 	y.ExpectCmd(fmt.Sprintf("MSG alice@hotmail.com Alice%%20A %d", len(text)), string(text))
-	y.ExpectCmd("MSG alice@hotmail.com Alice%20A 90", string([]byte(typing)))
+	y.ExpectCmd("MSG alice@hotmail.com Alice%20A 90", typing)
 	alice.uum(yuki.email, 3, []byte(nudge))
-	y.ExpectCmd("MSG alice@hotmail.com Alice%20A 69", string([]byte(nudge)))
+	y.ExpectCmd("MSG alice@hotmail.com Alice%20A 69", nudge)
 	y.barrier(yuki.email)
 
 	back := []byte(textMsg("hello alice"))
@@ -205,9 +205,9 @@ func TestBridgeMSNRingsYahoo(t *testing.T) {
 	alice.ExpectCmd(fmt.Sprintf("UBM yuki@yahoo.com 32 1 %d", len(back)), string(back))
 	y.Expect(fmt.Sprintf("ACK %d", tr))
 	y.msg("U", []byte(yahooTyping))
-	alice.ExpectCmd(fmt.Sprintf("UBM yuki@yahoo.com 32 2 %d", len(yahooTyping)), string([]byte(yahooTyping)))
+	alice.ExpectCmd(fmt.Sprintf("UBM yuki@yahoo.com 32 2 %d", len(yahooTyping)), yahooTyping)
 	y.msg("N", []byte(nudge))
-	alice.ExpectCmd("UBM yuki@yahoo.com 32 3 69", string([]byte(nudge)))
+	alice.ExpectCmd("UBM yuki@yahoo.com 32 3 69", nudge)
 	y.barrier(yuki.email)
 	alice.Sync()
 	yuki.Sync()
@@ -274,8 +274,8 @@ func TestBridgeRingTimeout(t *testing.T) {
 	alice.uum(yuki.email, 2, []byte(typing))
 	alice.uum(yuki.email, 3, []byte(nudge))
 	yuki.ExpectCmd("UBM alice@hotmail.com 1 1 126", string(text))
-	yuki.ExpectCmd("UBM alice@hotmail.com 1 2 90", string([]byte(typing)))
-	yuki.ExpectCmd("UBM alice@hotmail.com 1 3 69", string([]byte(nudge)))
+	yuki.ExpectCmd("UBM alice@hotmail.com 1 2 90", typing)
+	yuki.ExpectCmd("UBM alice@hotmail.com 1 3 69", nudge)
 	alice.Sync()
 
 	alice.uum(yuki.email, 1, text)
@@ -330,7 +330,7 @@ func TestNoBridgeUBM(t *testing.T) {
 	alice := s.signIn("alice@hotmail.com", "Alice", store.NetworkMSN)
 	yuki := s.signIn("yuki@yahoo.com", "Yuki", store.NetworkYahoo)
 	alice.uum(yuki.email, 1, []byte(textHello))
-	yuki.ExpectCmd("UBM alice@hotmail.com 1 1 126", string([]byte(textHello)))
+	yuki.ExpectCmd("UBM alice@hotmail.com 1 1 126", textHello)
 	alice.Sync()
 
 	y := s.xfr(yuki)

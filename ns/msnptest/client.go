@@ -118,6 +118,10 @@ func (c *Client) readN(n int) (string, error) {
 	return string(buf), err
 }
 
+// Next is Read returning its error instead of failing the test, for a test
+// that expects the read to fail (a close, a timeout).
+func (c *Client) Next() (line, payload string, err error) { return c.next() }
+
 // ReadLine returns the next line without its CRLF, reading no payload.
 func (c *Client) ReadLine() string {
 	c.T.Helper()
