@@ -10,7 +10,7 @@ import (
 )
 
 // alertText parses an MSN Alerts NOT payload: whom it is for and its text.
-func alertText(t *testing.T, payload string) (to, text string) {
+func alertText(t testing.TB, payload string) (to, text string) {
 	t.Helper()
 	var n struct {
 		XMLName xml.Name `xml:"NOTIFICATION"`
@@ -30,13 +30,13 @@ func alertText(t *testing.T, payload string) (to, text string) {
 
 // expectAlert reads a NOT and checks it shows text to the client's user.
 func (c *msnClient) expectAlert(text string) {
-	c.t.Helper()
-	line, payload := c.read()
+	c.T.Helper()
+	line, payload := c.Read()
 	if !strings.HasPrefix(line, "NOT ") {
-		c.t.Fatalf("%s: want a NOT, got %q", c.email, line)
+		c.T.Fatalf("%s: want a NOT, got %q", c.email, line)
 	}
-	if to, got := alertText(c.t, payload); to != c.email || got != text {
-		c.t.Fatalf("%s: NOT to %q says %q, want to %q saying %q", c.email, to, got, c.email, text)
+	if to, got := alertText(c.T, payload); to != c.email || got != text {
+		c.T.Fatalf("%s: NOT to %q says %q, want to %q saying %q", c.email, to, got, c.email, text)
 	}
 }
 
@@ -81,7 +81,7 @@ func TestEndToEnd(t *testing.T) {
 	sb := c.openSwitchboard(8)
 	b.open("/connections")
 	b.expect("main", "Signed in (1)", "Conversations (1)")
-	b.expect("tbody tr", email, "Kim", "Online", "MSNMSGR 8.0.0787", "MSNP14", c.nc.LocalAddr().String())
+	b.expect("tbody tr", email, "Kim", "Online", "MSNMSGR 8.0.0787", "MSNP14", c.Conn.LocalAddr().String())
 	b.expect(".card:nth-of-type(2) tbody tr", email)
 	if chats := b.text("tbody tr td:nth-child(6)"); chats != "1" {
 		t.Fatalf("chats column says %q, want 1", chats)
@@ -105,7 +105,7 @@ func TestEndToEnd(t *testing.T) {
 	b.fill("#minutes", "15")
 	b.submit(`input[value="shutdown"] ~ .actions button`)
 	b.expect(".flash.ok", "Broadcast sent to 1 online clients.")
-	c.expectPayload("MSG Hotmail Hotmail",
+	c.ExpectPayload("MSG Hotmail Hotmail",
 		"MIME-Version: 1.0\r\nContent-Type: application/x-msmsgssystemmessage\r\n\r\nType: 1\r\nArg1: 15\r\n\r\n")
 	b.expect("table", "Server going down in 15 minutes", text)
 
@@ -120,9 +120,9 @@ func TestEndToEnd(t *testing.T) {
 	// Kick: OUT OTH, then the connection closes, and the console knows.
 	b.submit(`form[action="/connections/` + email + `/kick"] button`)
 	b.expect(".flash.ok", email+" was signed out.")
-	c.expect("OUT OTH")
-	c.expectClosed()
-	sb.expectEnd()
+	c.Expect("OUT OTH")
+	c.ExpectClosed()
+	sb.ExpectEnd()
 	b.open("/connections")
 	b.expect("main", "Nobody is signed in.", "No switchboard sessions in progress.")
 
@@ -145,13 +145,13 @@ func TestEndToEnd(t *testing.T) {
 	b.submit(`form[action="/accounts/` + email + `/disable"] button`)
 	b.expect(".flash.ok", email+" is disabled and signed out.")
 	b.expect("h1", "disabled", "offline")
-	c.expect("OUT OTH")
-	c.expectClosed()
+	c.Expect("OUT OTH")
+	c.ExpectClosed()
 	s.expectRefused(t, email, password)
 	old := s.start(t, email, policy)
-	old.send("USR 4 TWN S " + ticket)
-	old.expect("911 4")
-	old.expectClosed()
+	old.Send("USR 4 TWN S " + ticket)
+	old.Expect("911 4")
+	old.ExpectClosed()
 
 	// Enable: it signs in again.
 	b.submit(`form[action="/accounts/` + email + `/enable"] button`)
@@ -166,8 +166,8 @@ func TestEndToEnd(t *testing.T) {
 	b.submit(`form[action="/accounts/` + email + `/delete"] button`)
 	b.at("/accounts")
 	b.expect(".flash.ok", "Account "+email+" deleted.")
-	c.expect("OUT OTH")
-	c.expectClosed()
+	c.Expect("OUT OTH")
+	c.ExpectClosed()
 	s.expectRefused(t, email, password)
 	b.expect("main", "No accounts yet.")
 	b.open("/accounts?q=kim")

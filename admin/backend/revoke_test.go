@@ -34,9 +34,9 @@ func (s *stack) abFindAll(t *testing.T, tk string) bool {
 func (s *stack) expectTicketRefused(t *testing.T, email, tk string) {
 	t.Helper()
 	c := s.start(t, email, ns.DefaultPolicy)
-	c.send("USR 4 TWN S " + tk)
-	c.expect("911 4")
-	c.expectClosed()
+	c.Send("USR 4 TWN S " + tk)
+	c.Expect("911 4")
+	c.ExpectClosed()
 }
 
 // A password change from the console ends the user's session and revokes
@@ -55,8 +55,8 @@ func TestConsoleRevokesTickets(t *testing.T) {
 	if err := s.be.SetPassword(context.Background(), "kim@example.com", "new-pw"); err != nil {
 		t.Fatal(err)
 	}
-	c.expect("OUT OTH")
-	c.expectClosed()
+	c.Expect("OUT OTH")
+	c.ExpectClosed()
 	s.expectTicketRefused(t, "kim@example.com", tk)
 	if s.abFindAll(t, tk) {
 		t.Fatal("the address book accepted a ticket from before the password change")
@@ -66,8 +66,8 @@ func TestConsoleRevokesTickets(t *testing.T) {
 	if err := s.be.SetDisabled(context.Background(), "kim@example.com", true); err != nil {
 		t.Fatal(err)
 	}
-	c.expect("OUT OTH")
-	c.expectClosed()
+	c.Expect("OUT OTH")
+	c.ExpectClosed()
 	if err := s.be.SetDisabled(context.Background(), "kim@example.com", false); err != nil {
 		t.Fatal(err)
 	}
@@ -76,5 +76,5 @@ func TestConsoleRevokesTickets(t *testing.T) {
 		t.Fatal("disable and enable revived an old ticket")
 	}
 	c, _ = s.login(t, "kim@example.com", "new-pw", ns.DefaultPolicy)
-	c.nc.Close()
+	c.Conn.Close()
 }
