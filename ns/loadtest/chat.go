@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"strconv"
 	"strings"
@@ -60,13 +59,11 @@ func (s *sbConn) fastLine(line []byte) (bool, error) {
 		if err != nil || n < 0 || n > 1<<16 {
 			return true, fmt.Errorf("bad MSG line %q", line)
 		}
-		if cap(s.buf) < n {
-			s.buf = make([]byte, n)
-		}
-		p := s.buf[:n]
-		if _, err := io.ReadFull(s.br, p); err != nil {
+		p, err := s.br.ReadPayloadInto(s.buf, n)
+		if err != nil {
 			return true, err
 		}
+		s.buf = p
 		s.cl.r.sawMessage(p)
 		s.recv.Add(1)
 		return true, nil

@@ -11,6 +11,7 @@ import (
 
 	"msnserver/ns/challenge"
 	"msnserver/ns/sso"
+	"msnserver/ns/wire"
 )
 
 // WLM 8.0's challenge product id and key (ns-login.md §11.2).
@@ -197,7 +198,7 @@ func (cl *client) login(ctx context.Context) (*pconn, error) {
 		{"USR", dialects[cfg.Dialect].pkg + " S " + tk + proof, nil},
 		{"BLP", "AL", nil},
 		{"ADL", "", cl.initialML()},
-		{"PRP", "MFN " + encodeName(cl.email), nil},
+		{"PRP", "MFN " + wire.EncodeName(cl.email), nil},
 		{"CHG", "NLN " + strconv.Itoa(capsBase) + " 0", nil},
 		{"UUX", "", []byte("<Data><PSM></PSM><CurrentMedia></CurrentMedia><MachineGuid>{F26D1F07-95E2-403C-BC18-D4BFED493428}</MachineGuid></Data>")},
 	}

@@ -1,7 +1,6 @@
 package loadtest
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -12,13 +11,15 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"msnserver/ns/wire"
 )
 
 // pconn is one MSNP connection (NS or SB) seen from the client side: calls
 // wait for the reply carrying their TrID, everything else goes to push.
 type pconn struct {
 	nc      net.Conn
-	br      *bufio.Reader
+	br      *wire.Reader
 	timeout time.Duration
 	what    string // "NS" or "SB", for error kinds
 
@@ -98,7 +99,7 @@ func errKind(err error) string {
 }
 
 func newPconn(nc net.Conn, what string, timeout time.Duration) *pconn {
-	return &pconn{nc: nc, br: bufio.NewReaderSize(nc, 4096), what: what, timeout: timeout, waits: map[string]*waiter{}, done: make(chan struct{})}
+	return &pconn{nc: nc, br: wire.NewReaderSize(nc, 4096), what: what, timeout: timeout, waits: map[string]*waiter{}, done: make(chan struct{})}
 }
 
 // write sends raw bytes; a write blocked longer than the timeout fails.
@@ -125,16 +126,16 @@ func (c *pconn) call(ctx context.Context, verb, args string, payload []byte, wan
 	c.mu.Lock()
 	c.waits[trid] = w
 	c.mu.Unlock()
-	b := make([]byte, 0, len(verb)+len(trid)+len(args)+len(payload)+16)
-	b = append(append(append(b, verb...), ' '), trid...)
+	fields := []string{verb, trid}
 	if args != "" {
-		b = append(append(b, ' '), args...)
+		fields = append(fields, args)
 	}
+	var b []byte
 	if payload != nil {
-		b = append(append(b, ' '), strconv.Itoa(len(payload))...)
+		b = wire.Payload(payload, fields...)
+	} else {
+		b = wire.Line(fields...)
 	}
-	b = append(b, '\r', '\n')
-	b = append(b, payload...)
 	if err := c.write(b); err != nil {
 		c.drop(trid)
 		return reply{}, &callError{c.what, verb, fmt.Errorf("%w: %v", errClosed, err)}
@@ -215,7 +216,7 @@ func (c *pconn) readLoop() {
 }
 
 func (c *pconn) readOne() error {
-	line, err := readLine(c.br)
+	line, err := c.br.ReadLine()
 	if err != nil {
 		return err
 	}
@@ -231,7 +232,15 @@ func (c *pconn) readOne() error {
 	var payload []byte
 	if c.payloadVerbs[f[0]] {
 		if n, ok := lastInt(f); ok {
-			if payload, err = readPayload(c.br, n, c.keep[f[0]]); err != nil {
+			switch {
+			case n > maxPayload:
+				return fmt.Errorf("%s: payload of %d bytes", f[0], n)
+			case c.keep[f[0]]:
+				payload, err = c.br.ReadPayload(n)
+			default:
+				err = c.br.DiscardPayload(n)
+			}
+			if err != nil {
 				return err
 			}
 		}

@@ -132,6 +132,12 @@ func (r *Reader) ReadPayloadInto(buf []byte, n int) ([]byte, error) {
 	return buf, err
 }
 
+// DiscardPayload skips n payload bytes without keeping them.
+func (r *Reader) DiscardPayload(n int) error {
+	_, err := r.br.Discard(n)
+	return err
+}
+
 // Buffered reports how many bytes are already read ahead.
 func (r *Reader) Buffered() int { return r.br.Buffered() }
 
