@@ -5,9 +5,7 @@ package gateway_test
 // imports ns and sb; the gateway package itself never does.)
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"html"
 	"io"
@@ -17,14 +15,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"regexp"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"msnserver/ns"
 	"msnserver/ns/hub"
+	"msnserver/ns/msnptest"
 	"msnserver/ns/ticket"
 	"msnserver/sb"
 	"msnserver/store"
@@ -129,21 +126,11 @@ func (s *stack) rst(email string) string {
 }
 
 // client speaks MSNP over TCP or through the gateway.
-type client struct {
-	t    *testing.T
-	name string
-	nc   net.Conn
-	r    *bufio.Reader
-}
+type client struct{ *msnptest.Client }
 
 func (s *stack) dialTCP(name, addr string) *client {
 	s.t.Helper()
-	nc, err := net.Dial("tcp", addr)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	s.t.Cleanup(func() { nc.Close() })
-	return &client{t: s.t, name: name, nc: nc, r: bufio.NewReader(nc)}
+	return &client{msnptest.Dial(s.t, addr, name)}
 }
 
 func (s *stack) dialGateway(name, server, ip string) *client {
@@ -152,144 +139,49 @@ func (s *stack) dialGateway(name, server, ip string) *client {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	s.t.Cleanup(func() { c.Close() })
-	return &client{t: s.t, name: name, nc: c, r: bufio.NewReader(c)}
-}
-
-func (c *client) send(line string) {
-	c.t.Helper()
-	if _, err := io.WriteString(c.nc, line+"\r\n"); err != nil {
-		c.t.Fatalf("%s: send %q: %v", c.name, line, err)
-	}
-}
-
-func (c *client) sendPayload(line, payload string) {
-	c.t.Helper()
-	if _, err := io.WriteString(c.nc, line+" "+strconv.Itoa(len(payload))+"\r\n"+payload); err != nil {
-		c.t.Fatalf("%s: send %q: %v", c.name, line, err)
-	}
-}
-
-func (c *client) readLine() string {
-	c.t.Helper()
-	c.nc.SetReadDeadline(time.Now().Add(10 * time.Second))
-	line, err := c.r.ReadString('\n')
-	if err != nil || !strings.HasSuffix(line, "\r\n") {
-		c.t.Fatalf("%s: read: %v (partial %q)", c.name, err, line)
-	}
-	return strings.TrimSuffix(line, "\r\n")
-}
-
-func (c *client) readPayload(n int) string {
-	c.t.Helper()
-	buf := make([]byte, n)
-	c.nc.SetReadDeadline(time.Now().Add(10 * time.Second))
-	if _, err := io.ReadFull(c.r, buf); err != nil {
-		c.t.Fatalf("%s: read payload: %v", c.name, err)
-	}
-	return string(buf)
-}
-
-func (c *client) expect(want string) {
-	c.t.Helper()
-	if got := c.readLine(); got != want {
-		c.t.Fatalf("%s:\n got %q\nwant %q", c.name, got, want)
-	}
-}
-
-func (c *client) expectRe(pattern string) []string {
-	c.t.Helper()
-	got := c.readLine()
-	m := regexp.MustCompile("^" + pattern + "$").FindStringSubmatch(got)
-	if m == nil {
-		c.t.Fatalf("%s:\n got %q\nwant /%s/", c.name, got, pattern)
-	}
-	return m
-}
-
-func (c *client) payloadCmd() (string, string) {
-	c.t.Helper()
-	line := c.readLine()
-	f := strings.Fields(line)
-	n, err := strconv.Atoi(f[len(f)-1])
-	if err != nil {
-		c.t.Fatalf("%s: not a payload command: %q", c.name, line)
-	}
-	return line, c.readPayload(n)
-}
-
-// skipUntil reads lines (and the payloads of payload commands) until one
-// starts with prefix, and returns it.
-func (c *client) skipUntil(prefix string) string {
-	c.t.Helper()
-	for {
-		line := c.readLine()
-		if strings.HasPrefix(line, prefix) {
-			return line
-		}
-		if f := strings.Fields(line); len(f) > 1 {
-			switch f[0] {
-			case "UBX", "MSG", "NOT", "ADL", "RML", "GCF":
-				n, _ := strconv.Atoi(f[len(f)-1])
-				c.readPayload(n)
-			}
-		}
-	}
+	return &client{msnptest.New(s.t, c, name)}
 }
 
 // skipRe skips to the line starting with prefix and matches it.
 func (c *client) skipRe(prefix, pattern string) []string {
-	c.t.Helper()
-	got := c.skipUntil(prefix)
+	c.T.Helper()
+	got := c.Until(prefix)
 	m := regexp.MustCompile("^" + pattern + "$").FindStringSubmatch(got)
 	if m == nil {
-		c.t.Fatalf("%s:\n got %q\nwant /%s/", c.name, got, pattern)
+		c.T.Fatalf("%s:\n got %q\nwant /%s/", c.Name, got, pattern)
 	}
 	return m
-}
-
-// expectClosed reads to the end: the server closed the connection.
-func (c *client) expectClosed() {
-	c.t.Helper()
-	c.nc.SetReadDeadline(time.Now().Add(10 * time.Second))
-	rest, err := io.ReadAll(c.r)
-	if err != nil && !errors.Is(err, syscall.ECONNRESET) {
-		c.t.Fatalf("%s: not closed: %v (read %q)", c.name, err, rest)
-	}
-	if len(rest) > 0 {
-		c.t.Fatalf("%s: data before the close: %q", c.name, rest)
-	}
 }
 
 // login runs WLM 8's sequence to CHG NLN with contact on the forward and
 // allow lists; the profile's ClientIP/ClientPort are returned.
 func (s *stack) login(c *client, email, contact string) (clientIP, clientPort string) {
 	s.t.Helper()
-	c.send("VER 1 MSNP14 MSNP13 CVR0")
-	c.expect("VER 1 MSNP14")
-	c.send("CVR 2 0x0409 winnt 5.1 i386 MSNMSGR 8.0.0787 msmsgs " + email)
-	c.expectRe(`CVR 2 8\.0\.0787 .*`)
-	c.send("USR 3 TWN I " + email)
-	c.expectRe(`USR 3 TWN S .*`)
-	c.payloadCmd() // GCF
-	c.send("USR 4 TWN S " + s.rst(email))
-	c.expect("USR 4 OK " + email + " 1 0")
-	c.expect("SBS 0 null")
-	line, profile := c.payloadCmd()
+	c.Send("VER 1 MSNP14 MSNP13 CVR0")
+	c.Expect("VER 1 MSNP14")
+	c.Send("CVR 2 0x0409 winnt 5.1 i386 MSNMSGR 8.0.0787 msmsgs " + email)
+	c.ExpectRe(`CVR 2 8\.0\.0787 .*`)
+	c.Send("USR 3 TWN I " + email)
+	c.ExpectRe(`USR 3 TWN S .*`)
+	c.ReadPayloadCmd() // GCF
+	c.Send("USR 4 TWN S " + s.rst(email))
+	c.Expect("USR 4 OK " + email + " 1 0")
+	c.Expect("SBS 0 null")
+	line, profile := c.ReadPayloadCmd()
 	if !strings.HasPrefix(line, "MSG Hotmail Hotmail ") {
 		s.t.Fatalf("profile: %q", line)
 	}
 	clientIP = regexp.MustCompile(`ClientIP: (\S+)\r\n`).FindStringSubmatch(profile)[1]
 	clientPort = regexp.MustCompile(`ClientPort: (\S+)\r\n`).FindStringSubmatch(profile)[1]
-	c.send("BLP 5 AL")
-	c.expect("BLP 5 AL")
+	c.Send("BLP 5 AL")
+	c.Expect("BLP 5 AL")
 	// An incremental ADL stores the contact: the server watches for a session
 	// only the contacts its stored address book holds.
 	at := strings.IndexByte(contact, '@')
-	c.sendPayload("ADL 6", `<ml><d n="`+contact[at+1:]+`"><c n="`+contact[:at]+`" l="3" t="1" /></d></ml>`)
-	c.expect("ADL 6 OK")
-	c.send("CHG 7 NLN 1611513916 0")
-	c.expect("CHG 7 NLN 1611513916 0")
+	c.SendPayload("ADL 6", `<ml><d n="`+contact[at+1:]+`"><c n="`+contact[:at]+`" l="3" t="1" /></d></ml>`)
+	c.Expect("ADL 6 OK")
+	c.Send("CHG 7 NLN 1611513916 0")
+	c.Expect("CHG 7 NLN 1611513916 0")
 	return clientIP, clientPort
 }
 
@@ -309,74 +201,67 @@ func TestGatewayClientSignsInAndChats(t *testing.T) {
 		t.Fatalf("profile ClientIP %q ClientPort %q: want the HTTP client's", ip, port)
 	}
 	// Alice sees Bob online; Bob sees Alice arrive.
-	alice.expect("ILN 7 NLN bob@hotmail.com 1 Bob 1611513916 0")
-	bob.skipUntil("NLN NLN alice@hotmail.com 1 Alice 1611513916 0")
+	alice.Expect("ILN 7 NLN bob@hotmail.com 1 Bob 1611513916 0")
+	bob.Until("NLN NLN alice@hotmail.com 1 Alice 1611513916 0")
 
 	// Alice starts a chat: XFR SB says "only via the gateway" (0) to her.
-	alice.send("XFR 8 SB")
+	alice.Send("XFR 8 SB")
 	m := alice.skipRe("XFR 8 ", `XFR 8 SB (\S+) CKI (\S+) U messenger\.msn\.com 0`)
 	if m[1] != s.sbAddr {
 		t.Fatalf("XFR address %q, want %q", m[1], s.sbAddr)
 	}
 	aliceSB := s.dialGateway("alice-sb", "SB", m[1])
-	aliceSB.send("USR 1 alice@hotmail.com " + m[2])
-	aliceSB.expect("USR 1 OK alice@hotmail.com Alice")
-	aliceSB.send("CAL 2 bob@hotmail.com")
-	sid := aliceSB.expectRe(`CAL 2 RINGING (\d+)`)[1]
+	aliceSB.Send("USR 1 alice@hotmail.com " + m[2])
+	aliceSB.Expect("USR 1 OK alice@hotmail.com Alice")
+	aliceSB.Send("CAL 2 bob@hotmail.com")
+	sid := aliceSB.ExpectRe(`CAL 2 RINGING (\d+)`)[1]
 	// Bob, on TCP, is rung with direct-connect 1 and answers over TCP.
-	rng := regexp.MustCompile(`^RNG ` + sid + ` (\S+) CKI (\S+) alice@hotmail\.com Alice U messenger\.hotmail\.com 1$`).FindStringSubmatch(bob.skipUntil("RNG "))
+	rng := regexp.MustCompile(`^RNG ` + sid + ` (\S+) CKI (\S+) alice@hotmail\.com Alice U messenger\.hotmail\.com 1$`).FindStringSubmatch(bob.Until("RNG "))
 	if rng == nil {
 		t.Fatal("bob's RNG does not match")
 	}
 	bobSB := s.dialTCP("bob-sb", rng[1])
-	bobSB.send("ANS 1 bob@hotmail.com " + rng[2] + " " + sid)
-	bobSB.expectRe(`IRO 1 1 1 alice@hotmail\.com Alice \d+`)
-	bobSB.expect("ANS 1 OK")
-	aliceSB.expectRe(`JOI bob@hotmail\.com Bob \d+`)
+	bobSB.Send("ANS 1 bob@hotmail.com " + rng[2] + " " + sid)
+	bobSB.ExpectRe(`IRO 1 1 1 alice@hotmail\.com Alice \d+`)
+	bobSB.Expect("ANS 1 OK")
+	aliceSB.ExpectRe(`JOI bob@hotmail\.com Bob \d+`)
 
 	msg := "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nhello through the gateway"
-	aliceSB.sendPayload("MSG 3 A", msg)
-	aliceSB.expect("ACK 3")
-	bobSB.expect(fmt.Sprintf("MSG alice@hotmail.com Alice %d", len(msg)))
-	if got := bobSB.readPayload(len(msg)); got != msg {
-		t.Fatalf("bob got %q", got)
-	}
+	aliceSB.SendPayload("MSG 3 A", msg)
+	aliceSB.Expect("ACK 3")
+	bobSB.ExpectPayload("MSG alice@hotmail.com Alice", msg)
 	reply := "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nand back over TCP"
-	bobSB.sendPayload("MSG 2 A", reply)
-	bobSB.expect("ACK 2")
-	aliceSB.expect(fmt.Sprintf("MSG bob@hotmail.com Bob %d", len(reply)))
-	if got := aliceSB.readPayload(len(reply)); got != reply {
-		t.Fatalf("alice got %q", got)
-	}
+	bobSB.SendPayload("MSG 2 A", reply)
+	bobSB.Expect("ACK 2")
+	aliceSB.ExpectPayload("MSG bob@hotmail.com Bob", reply)
 
 	// Bob calls Alice: her RNG says 0, and she answers through the gateway.
-	bob.send("XFR 9 SB")
+	bob.Send("XFR 9 SB")
 	m = bob.skipRe("XFR 9 ", `XFR 9 SB (\S+) CKI (\S+) U messenger\.msn\.com 1`)
 	bobSB2 := s.dialTCP("bob-sb2", m[1])
-	bobSB2.send("USR 1 bob@hotmail.com " + m[2])
-	bobSB2.expect("USR 1 OK bob@hotmail.com Bob")
-	bobSB2.send("CAL 2 alice@hotmail.com")
-	sid2 := bobSB2.expectRe(`CAL 2 RINGING (\d+)`)[1]
-	rng = regexp.MustCompile(`^RNG ` + sid2 + ` (\S+) CKI (\S+) bob@hotmail\.com Bob U messenger\.hotmail\.com 0$`).FindStringSubmatch(alice.skipUntil("RNG "))
+	bobSB2.Send("USR 1 bob@hotmail.com " + m[2])
+	bobSB2.Expect("USR 1 OK bob@hotmail.com Bob")
+	bobSB2.Send("CAL 2 alice@hotmail.com")
+	sid2 := bobSB2.ExpectRe(`CAL 2 RINGING (\d+)`)[1]
+	rng = regexp.MustCompile(`^RNG ` + sid2 + ` (\S+) CKI (\S+) bob@hotmail\.com Bob U messenger\.hotmail\.com 0$`).FindStringSubmatch(alice.Until("RNG "))
 	if rng == nil {
 		t.Fatal("alice's RNG does not match")
 	}
 	aliceSB2 := s.dialGateway("alice-sb2", "SB", rng[1])
-	aliceSB2.send("ANS 1 alice@hotmail.com " + rng[2] + " " + sid2)
-	aliceSB2.expectRe(`IRO 1 1 1 bob@hotmail\.com Bob \d+`)
-	aliceSB2.expect("ANS 1 OK")
-	bobSB2.expectRe(`JOI alice@hotmail\.com Alice \d+`)
-	bobSB2.sendPayload("MSG 3 N", msg)
-	aliceSB2.expect(fmt.Sprintf("MSG bob@hotmail.com Bob %d", len(msg)))
-	aliceSB2.readPayload(len(msg))
-	aliceSB2.send("OUT")
-	aliceSB2.expectClosed()
-	bobSB2.expect("BYE alice@hotmail.com")
+	aliceSB2.Send("ANS 1 alice@hotmail.com " + rng[2] + " " + sid2)
+	aliceSB2.ExpectRe(`IRO 1 1 1 bob@hotmail\.com Bob \d+`)
+	aliceSB2.Expect("ANS 1 OK")
+	bobSB2.ExpectRe(`JOI alice@hotmail\.com Alice \d+`)
+	bobSB2.SendPayload("MSG 3 N", msg)
+	aliceSB2.ExpectPayload("MSG bob@hotmail.com Bob", msg)
+	aliceSB2.Send("OUT")
+	aliceSB2.ExpectClosed()
+	bobSB2.Expect("BYE alice@hotmail.com")
 
 	// Signing out through the gateway: Bob sees FLN, the session closes.
-	alice.send("OUT")
-	alice.expectClosed()
-	bob.skipUntil("FLN alice@hotmail.com 1 0")
+	alice.Send("OUT")
+	alice.ExpectClosed()
+	bob.Until("FLN alice@hotmail.com 1 0")
 }
 
 // A second sign-in elsewhere kicks the gateway session: OUT OTH, then
@@ -387,12 +272,12 @@ func TestGatewayClientKickedByDoubleLogin(t *testing.T) {
 	s.addUser("bob@hotmail.com", "Bob")
 	alice := s.dialGateway("alice", "NS", "messenger.hotmail.com")
 	s.login(alice, "alice@hotmail.com", "bob@hotmail.com")
-	id := alice.nc.(*gateway.ClientConn).SessionID()
+	id := alice.Conn.(*gateway.ClientConn).SessionID()
 
 	again := s.dialTCP("alice-tcp", s.nsAddr)
 	s.login(again, "alice@hotmail.com", "bob@hotmail.com")
-	alice.expect("OUT OTH")
-	alice.expectClosed()
+	alice.Expect("OUT OTH")
+	alice.ExpectClosed()
 
 	resp, err := http.Post(s.web.URL+gateway.Path+"?Action=poll&SessionID="+id, gateway.ContentType, nil)
 	if err != nil {
@@ -415,9 +300,9 @@ func TestGatewayClientTimesOutWhenItStopsPolling(t *testing.T) {
 	s.login(bob, "bob@hotmail.com", "alice@hotmail.com")
 	alice := s.dialGateway("alice", "NS", "messenger.hotmail.com")
 	s.login(alice, "alice@hotmail.com", "bob@hotmail.com")
-	bob.skipUntil("NLN NLN alice@hotmail.com")
-	alice.nc.Close() // stops polling, says nothing
-	bob.skipUntil("FLN alice@hotmail.com 1 0")
+	bob.Until("NLN NLN alice@hotmail.com")
+	alice.Conn.Close() // stops polling, says nothing
+	bob.Until("FLN alice@hotmail.com 1 0")
 	if s.hub.Lookup("alice@hotmail.com") != nil {
 		t.Fatal("alice is still online")
 	}
