@@ -234,6 +234,16 @@ func (c *Client) Until(prefix string) string {
 	}
 }
 
+// UntilCmd is Until returning the payload of the line found too.
+func (c *Client) UntilCmd(prefix string) (line, payload string) {
+	c.T.Helper()
+	for {
+		if line, payload = c.Read(); strings.HasPrefix(line, prefix) {
+			return line, payload
+		}
+	}
+}
+
 // Barrier sends PNG and returns what arrived before the QNG: each line,
 // followed by its payload for a payload verb.
 func (c *Client) Barrier() []string {

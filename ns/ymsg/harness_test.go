@@ -21,6 +21,7 @@ import (
 
 	"msnserver/ns"
 	"msnserver/ns/hub"
+	"msnserver/ns/msnptest"
 	"msnserver/ns/ticket"
 	"msnserver/ns/ymsg"
 	"msnserver/ns/ymsg/packet"
@@ -29,8 +30,9 @@ import (
 	"msnserver/web/yahoo"
 )
 
-// readWait bounds waits that only end early on a failure.
-const readWait = 30 * time.Second
+// readWait bounds waits that only end early on a failure (the MSN side
+// uses the same bound through msnptest).
+const readWait = msnptest.ReadWait
 
 // stack is a whole server on loopback: store, hub, the MSNP notification
 // server, the YMSG pager and the HTTP services with the Yahoo token login.
@@ -308,58 +310,8 @@ func (c *yclient) burst() string {
 
 // mclient is a Windows Live Messenger 8 stand-in on one NS connection.
 type mclient struct {
-	t     testing.TB
-	email string
-	nc    net.Conn
-	r     *bufio.Reader
-	trid  int
-}
-
-var payloadVerbs = map[string]bool{"MSG": true, "UBX": true, "UBM": true, "NOT": true, "GCF": true, "ADL": true, "RML": true, "UBN": true}
-
-// line reads one command; a payload command's payload is returned too.
-func (m *mclient) line() (string, string) {
-	m.t.Helper()
-	m.nc.SetReadDeadline(time.Now().Add(readWait))
-	l, err := m.r.ReadString('\n')
-	if err != nil {
-		m.t.Fatalf("%s: read: %v", m.email, err)
-	}
-	l = strings.TrimSuffix(l, "\r\n")
-	f := strings.Fields(l)
-	if len(f) > 1 && payloadVerbs[f[0]] {
-		if n, err := strconv.Atoi(f[len(f)-1]); err == nil {
-			buf := make([]byte, n)
-			if _, err := io.ReadFull(m.r, buf); err != nil {
-				m.t.Fatalf("%s: payload: %v", m.email, err)
-			}
-			return l, string(buf)
-		}
-	}
-	return l, ""
-}
-
-// waitLine reads until a line starting with prefix.
-func (m *mclient) waitLine(prefix string) (string, string) {
-	m.t.Helper()
-	for {
-		l, p := m.line()
-		if strings.HasPrefix(l, prefix) {
-			return l, p
-		}
-	}
-}
-
-func (m *mclient) send(line string, payload ...string) {
-	m.t.Helper()
-	if len(payload) > 0 {
-		line += " " + strconv.Itoa(len(payload[0])) + "\r\n" + payload[0]
-	} else {
-		line += "\r\n"
-	}
-	if _, err := io.WriteString(m.nc, line); err != nil {
-		m.t.Fatal(err)
-	}
+	*msnptest.Client
+	trid int
 }
 
 func (m *mclient) next() string { m.trid++; return strconv.Itoa(m.trid) }
@@ -368,27 +320,22 @@ func (m *mclient) next() string { m.trid++; return strconv.Itoa(m.trid) }
 // its own tests), sets BLP AL, its contacts and NLN.
 func (s *stack) msnLogin(a *store.Account) *mclient {
 	s.t.Helper()
-	nc, err := net.Dial("tcp", s.nsAddr)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	s.t.Cleanup(func() { nc.Close() })
-	m := &mclient{t: s.t, email: a.Email, nc: nc, r: bufio.NewReader(nc)}
-	m.send("VER 1 MSNP14 CVR0")
-	m.waitLine("VER 1")
-	m.send("CVR 2 0x0409 winnt 5.1 i386 MSNMSGR 8.0.0787 msmsgs " + a.Email)
-	m.waitLine("CVR 2")
-	m.send("USR 3 TWN I " + a.Email)
-	m.waitLine("USR 3 TWN S")
-	m.send("USR 4 TWN S t=" + s.tickets.Issue(a.ID) + "&p=")
-	m.waitLine("USR 4 OK")
-	m.waitLine("MSG Hotmail Hotmail")
-	m.send("BLP 5 AL")
-	m.waitLine("BLP 5")
-	m.send("ADL 6", `<ml l="1"></ml>`)
-	m.waitLine("ADL 6 OK")
-	m.send("CHG 7 NLN 1342177280 0")
-	m.waitLine("CHG 7")
+	m := &mclient{Client: msnptest.Dial(s.t, s.nsAddr, a.Email)}
+	m.Send("VER 1 MSNP14 CVR0")
+	m.Until("VER 1")
+	m.Send("CVR 2 0x0409 winnt 5.1 i386 MSNMSGR 8.0.0787 msmsgs " + a.Email)
+	m.Until("CVR 2")
+	m.Send("USR 3 TWN I " + a.Email)
+	m.Until("USR 3 TWN S")
+	m.Send("USR 4 TWN S t=" + s.tickets.Issue(a.ID) + "&p=")
+	m.Until("USR 4 OK")
+	m.Until("MSG Hotmail Hotmail")
+	m.Send("BLP 5 AL")
+	m.Until("BLP 5")
+	m.SendPayload("ADL 6", `<ml l="1"></ml>`)
+	m.Until("ADL 6 OK")
+	m.Send("CHG 7 NLN 1342177280 0")
+	m.Until("CHG 7")
 	m.trid = 7
 	return m
 }
