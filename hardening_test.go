@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -17,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"msnserver/ns/msnptest"
 	"msnserver/store"
 )
 
@@ -63,8 +63,7 @@ func TestDescriptorExhaustion(t *testing.T) {
 			t.Fatalf("NS with the descriptors used up: %q, %v", l, err)
 		}
 	}
-	nc, _ := nsLogin(t, s, "alice@hotmail.com", "pw")
-	nc.Close()
+	nsLogin(t, s, "alice@hotmail.com", "pw").Conn.Close()
 	if err := s.cmd.Process.Signal(syscall.Signal(0)); err != nil {
 		t.Fatalf("server exited: %v", err)
 	}
@@ -92,29 +91,12 @@ func rstTicket(t *testing.T, s *server, email, password string) string {
 // nsTicket presents a ticket at the NS and returns the USR answer.
 func nsTicket(t *testing.T, s *server, email, tk string) string {
 	t.Helper()
-	nc, err := net.Dial("tcp", s.ns)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	r := bufio.NewReader(nc)
-	fmt.Fprintf(nc, "VER 1 MSNP14 CVR0\r\nCVR 2 0x0409 winnt 5.1 i386 MSNMSGR 8.0.0787 msmsgs %s\r\nUSR 3 TWN I %s\r\n", email, email)
-	for {
-		nc.SetReadDeadline(time.Now().Add(5 * time.Second))
-		l, err := r.ReadString('\n')
-		if err != nil {
-			t.Fatalf("read: %v", err)
-		}
-		if strings.HasPrefix(l, "GCF ") {
-			var n int
-			fmt.Sscan(strings.Fields(l)[2], &n)
-			io.ReadFull(r, make([]byte, n))
-			break
-		}
-	}
-	fmt.Fprintf(nc, "USR 4 TWN S t=%s&p=\r\n", tk)
-	l, _ := r.ReadString('\n')
-	return strings.TrimSpace(l)
+	c := msnptest.Dial(t, s.ns, email)
+	defer c.Conn.Close()
+	c.Write(fmt.Appendf(nil, "VER 1 MSNP14 CVR0\r\nCVR 2 0x0409 winnt 5.1 i386 MSNMSGR 8.0.0787 msmsgs %s\r\nUSR 3 TWN I %s\r\n", email, email))
+	c.Until("GCF ") // its payload is read with it
+	c.Send("USR 4 TWN S t=" + tk + "&p=")
+	return c.ReadLine()
 }
 
 // A password changed on the command line (server stopped) revokes the

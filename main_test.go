@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"msnserver/ns/msnptest"
 	"msnserver/store"
 )
 
@@ -333,49 +334,25 @@ func TestBackupRestore(t *testing.T) {
 	}
 }
 
-// nsLogin logs in over real TCP as WLM 8 does (challenges off keeps it short)
-// and returns a line reader and writer on the connection.
-func nsLogin(t *testing.T, s *server, email, password string) (net.Conn, *bufio.Reader) {
+// nsLogin logs in over real TCP as WLM 8 does (challenges off keeps it
+// short) and returns the client on the connection.
+func nsLogin(t *testing.T, s *server, email, password string) *msnptest.Client {
 	t.Helper()
-	nc, err := net.Dial("tcp", s.ns)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := bufio.NewReader(nc)
-	read := func() string {
-		nc.SetReadDeadline(time.Now().Add(patience))
-		l, err := r.ReadString('\n')
-		if err != nil {
-			t.Fatalf("read: %v", err)
-		}
-		return strings.TrimSuffix(l, "\r\n")
-	}
-	skipPayload := func(line string) {
-		f := strings.Fields(line)
-		var n int
-		fmt.Sscan(f[len(f)-1], &n)
-		io.ReadFull(r, make([]byte, n))
-	}
-	fmt.Fprintf(nc, "VER 1 MSNP14 MSNP13 CVR0\r\nCVR 2 0x0409 winnt 5.1 i386 MSNMSGR 8.0.0787 msmsgs %s\r\nUSR 3 TWN I %s\r\n", email, email)
+	c := msnptest.Dial(t, s.ns, email)
+	c.Write(fmt.Appendf(nil, "VER 1 MSNP14 MSNP13 CVR0\r\nCVR 2 0x0409 winnt 5.1 i386 MSNMSGR 8.0.0787 msmsgs %s\r\nUSR 3 TWN I %s\r\n", email, email))
 	for _, want := range []string{"VER 1 MSNP14", "CVR 2 ", "USR 3 TWN S ", "GCF 0 "} {
-		if l := read(); !strings.HasPrefix(l, want) {
-			t.Fatalf("got %q, want %q…", l, want)
-		} else if want == "GCF 0 " {
-			skipPayload(l)
-		}
+		c.ExpectPrefix(want) // GCF's payload is read with it
 	}
 	body := post(t, "http://"+s.http+"/RST.srf", rstBody(email, password))
 	m := regexp.MustCompile(`Id="Compact1">t=([^&]+)&amp;p=<`).FindStringSubmatch(body)
 	if m == nil {
 		t.Fatalf("RST: %s", body)
 	}
-	fmt.Fprintf(nc, "USR 4 TWN S t=%s&p=\r\n", m[1])
-	if l := read(); l != "USR 4 OK "+email+" 1 0" {
-		t.Fatalf("login: %q", l)
-	}
-	read()
-	skipPayload(read())
-	return nc, r
+	c.Send("USR 4 TWN S t=" + m[1] + "&p=")
+	c.Expect("USR 4 OK " + email + " 1 0")
+	c.Read() // SBS
+	c.Read() // the profile MSG and its payload
+	return c
 }
 
 // TestKill9KeepsAcknowledgedChanges: every change the server acknowledged
@@ -385,14 +362,13 @@ func TestKill9KeepsAcknowledgedChanges(t *testing.T) {
 	run(t, "user", "add", "-data", data, "alice@hotmail.com", "pw")
 	run(t, "user", "add", "-data", data, "bob@hotmail.com", "pw")
 	s := startBinary(t, data)
-	nc, r := nsLogin(t, s, "alice@hotmail.com", "pw")
+	c := nsLogin(t, s, "alice@hotmail.com", "pw")
 	ml := `<ml><d n="hotmail.com"><c n="bob" l="3" t="1" /></d></ml>`
 	psm := `<Data><PSM>still here</PSM><CurrentMedia></CurrentMedia></Data>`
-	fmt.Fprintf(nc, "ADL 5 %d\r\n%sPRP 6 MFN Alice%%20Durable\r\nBLP 7 BL\r\nCHG 8 NLN 0\r\nUUX 9 %d\r\n%s", len(ml), ml, len(psm), psm)
+	c.Write(fmt.Appendf(nil, "ADL 5 %d\r\n%sPRP 6 MFN Alice%%20Durable\r\nBLP 7 BL\r\nCHG 8 NLN 0\r\nUUX 9 %d\r\n%s", len(ml), ml, len(psm), psm))
 	acked := map[string]bool{}
 	for len(acked) < 5 {
-		nc.SetReadDeadline(time.Now().Add(patience))
-		l, err := r.ReadString('\n')
+		l, _, err := c.Next()
 		if err != nil {
 			t.Fatalf("read: %v (acked %v)", err, acked)
 		}
