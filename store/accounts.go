@@ -378,3 +378,25 @@ func (s *Store) CountAccounts() (int, error) {
 	})
 	return n, err
 }
+
+// YahooDomain is the mail domain whose network-32 accounts sign in to the
+// Yahoo! pager with the bare Yahoo ID (carol ↔ carol@yahoo.com).
+const YahooDomain = "yahoo.com"
+
+// YahooAccount maps what a user typed as Yahoo ID to an account e-mail: the
+// bare ID lives in YahooDomain, a full address is taken as is.
+func YahooAccount(id string) string {
+	id = strings.ToLower(strings.TrimSpace(id))
+	if !strings.Contains(id, "@") {
+		return id + "@" + YahooDomain
+	}
+	return id
+}
+
+// YahooID is how Yahoo users see an account: the bare ID in YahooDomain.
+func YahooID(email string) string {
+	if local, ok := strings.CutSuffix(email, "@"+YahooDomain); ok {
+		return local
+	}
+	return email
+}

@@ -345,3 +345,14 @@ func TestWriteSchema2Fixture(t *testing.T) {
 	data, _ := os.ReadFile(filepath.Join(dir, FileName))
 	os.WriteFile("testdata/schema2.db", data, 0o644)
 }
+
+func TestYahooIDs(t *testing.T) {
+	for in, want := range map[string]string{"Carol": "carol@yahoo.com", " carol@yahoo.com": "carol@yahoo.com", "bob@example.org": "bob@example.org"} {
+		if got := YahooAccount(in); got != want {
+			t.Errorf("YahooAccount(%q) = %q", in, got)
+		}
+	}
+	if YahooID("carol@yahoo.com") != "carol" || YahooID("bob@example.org") != "bob@example.org" {
+		t.Error("YahooID")
+	}
+}

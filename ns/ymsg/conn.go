@@ -20,7 +20,6 @@ import (
 	"msnserver/ns/wire"
 	"msnserver/ns/ymsg/packet"
 	"msnserver/store"
-	"msnserver/web/yahoo"
 )
 
 // state is where a connection is in the sign-in.
@@ -290,11 +289,11 @@ func (c *conn) handleAuthResp(p *packet.Packet) error {
 	if !ok {
 		return c.authFail(13, "unknown, used or expired ticket")
 	}
-	email := yahoo.AccountFor(p.Value(0))
-	if id1, ok := p.Get(1); ok && yahoo.AccountFor(id1) != email {
+	email := store.YahooAccount(p.Value(0))
+	if id1, ok := p.Get(1); ok && store.YahooAccount(id1) != email {
 		return c.authFail(13, "key 1 and key 0 disagree")
 	}
-	if email != tk.Email || yahoo.AccountFor(c.yid) != email {
+	if email != tk.Email || store.YahooAccount(c.yid) != email {
 		return c.authFail(13, "ticket belongs to another account")
 	}
 	sum := md5.Sum([]byte(tk.Crumb + c.challenge))

@@ -10,7 +10,6 @@ import (
 	"msnserver/ns/listen"
 	"msnserver/ns/ymsg/packet"
 	"msnserver/store"
-	"msnserver/web/yahoo"
 )
 
 // noGroup holds buddies the address book keeps outside any group: every
@@ -95,7 +94,7 @@ func (c *conn) listPacket() *packet.Packet {
 // users of the default domain, the e-mail with federation 2 for MSN users.
 func buddyID(email string, network int) (id string, federated bool) {
 	if network == store.NetworkYahoo {
-		return yahoo.IDFor(email), false
+		return store.YahooID(email), false
 	}
 	return email, true
 }
@@ -108,7 +107,7 @@ func resolve(id, fed string) (string, int, bool) {
 	}
 	switch fed {
 	case "", "0":
-		return yahoo.AccountFor(id), store.NetworkYahoo, true
+		return store.YahooAccount(id), store.NetworkYahoo, true
 	case "2":
 		if !strings.Contains(id, "@") {
 			return "", 0, false

@@ -14,13 +14,13 @@ import (
 
 	"msnserver/ns/hub"
 	"msnserver/ns/listen"
+	"msnserver/ns/ticket"
 	"msnserver/store"
-	"msnserver/web/yahoo"
 )
 
 // Tickets redeems the login tickets the HTTPS token service minted.
 type Tickets interface {
-	Redeem(t, y string) (*yahoo.Ticket, bool)
+	Redeem(t, y string) (*ticket.YahooTicket, bool)
 }
 
 // Options configure the pager.

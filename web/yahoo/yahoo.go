@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"msnserver/ns/ratelimit"
+	"msnserver/ns/ticket"
 	"msnserver/store"
 	"msnserver/web/passport"
 )
@@ -47,10 +48,6 @@ const (
 	codeTooOften   = "1236"
 )
 
-// DefaultDomain is the mail domain whose network-32 accounts sign in with the
-// bare Yahoo ID (carol ↔ carol@yahoo.com).
-const DefaultDomain = "yahoo.com"
-
 // Service is the token login and the pager lookup.
 type Service struct {
 	store   *store.Store
@@ -60,20 +57,12 @@ type Service struct {
 	now     func() time.Time
 
 	mu      sync.Mutex
-	tokens  map[string]token   // ymsgr token → account
-	tickets map[string]*Ticket // T cookie → ticket
+	tokens  map[string]token               // ymsgr token → account
+	tickets map[string]*ticket.YahooTicket // T cookie → ticket
 }
 
 type token struct {
 	email   string
-	expires time.Time
-}
-
-// Ticket is what pwtoken_login handed a client, waiting for the pager.
-type Ticket struct {
-	Email   string
-	Crumb   string
-	Y, T    string
 	expires time.Time
 }
 
@@ -83,7 +72,7 @@ func New(st *store.Store, log *slog.Logger, pager func() string) *Service {
 		store: st, log: log, pager: pager, now: time.Now,
 		// The same allowance as the Passport RST service.
 		limiter: ratelimit.New(passport.MaxFailures, time.Minute),
-		tokens:  map[string]token{}, tickets: map[string]*Ticket{},
+		tokens:  map[string]token{}, tickets: map[string]*ticket.YahooTicket{},
 	}
 }
 
@@ -92,24 +81,6 @@ func (s *Service) Mount(r interface{ Handle(string, http.Handler) }) {
 	r.Handle(PathCapacity, http.HandlerFunc(s.capacity))
 	r.Handle(PathTokenGet, http.HandlerFunc(s.tokenGet))
 	r.Handle(PathTokenLog, http.HandlerFunc(s.tokenLogin))
-}
-
-// AccountFor maps what a user typed as Yahoo ID to an account e-mail: the
-// bare ID lives in DefaultDomain, a full address is taken as is.
-func AccountFor(id string) string {
-	id = strings.ToLower(strings.TrimSpace(id))
-	if !strings.Contains(id, "@") {
-		return id + "@" + DefaultDomain
-	}
-	return id
-}
-
-// IDFor is how Yahoo users see an account: the bare ID in DefaultDomain.
-func IDFor(email string) string {
-	if local, ok := strings.CutSuffix(email, "@"+DefaultDomain); ok {
-		return local
-	}
-	return email
 }
 
 // plain answers with a body of exactly b (clients parse these bytes
@@ -135,7 +106,7 @@ func (s *Service) tokenGet(w http.ResponseWriter, r *http.Request) {
 		plain(w, codeMissing)
 		return
 	}
-	email := AccountFor(login)
+	email := store.YahooAccount(login)
 	ip := clientIP(r)
 	// The attempt counts before bcrypt runs, per address and per account
 	// (the RST service's keys and budget), so concurrent requests cannot
@@ -187,11 +158,11 @@ func (s *Service) tokenLogin(w http.ResponseWriter, r *http.Request) {
 		plain(w, codeMissing)
 		return
 	}
-	tk := &Ticket{
+	tk := &ticket.YahooTicket{
 		Email: t.email, Crumb: randomString(24, crumbChars),
 		Y:       "v=1&n=" + randomString(20, alnum) + "&l=" + randomString(12, alnum),
 		T:       "z=" + randomString(24, alnum) + "&a=&sk=" + randomString(24, alnum),
-		expires: s.now().Add(TicketTTL),
+		Expires: s.now().Add(TicketTTL),
 	}
 	s.tickets[tk.T] = tk
 	s.mu.Unlock()
@@ -203,7 +174,7 @@ func (s *Service) tokenLogin(w http.ResponseWriter, r *http.Request) {
 // Redeem takes the ticket whose T cookie the pager received (with or without
 // the "; path=…" tail), if it is live and its Y cookie matches. A ticket
 // redeems once.
-func (s *Service) Redeem(t, y string) (*Ticket, bool) {
+func (s *Service) Redeem(t, y string) (*ticket.YahooTicket, bool) {
 	t, _, _ = strings.Cut(t, ";")
 	y, _, _ = strings.Cut(y, ";")
 	s.mu.Lock()
@@ -213,7 +184,7 @@ func (s *Service) Redeem(t, y string) (*Ticket, bool) {
 		return nil, false
 	}
 	delete(s.tickets, t)
-	if s.now().After(tk.expires) || subtle.ConstantTimeCompare([]byte(tk.Y), []byte(y)) != 1 {
+	if s.now().After(tk.Expires) || subtle.ConstantTimeCompare([]byte(tk.Y), []byte(y)) != 1 {
 		return nil, false
 	}
 	return tk, true
@@ -227,7 +198,7 @@ func (s *Service) pruneLocked() {
 		}
 	}
 	for k, t := range s.tickets {
-		if now.After(t.expires) {
+		if now.After(t.Expires) {
 			delete(s.tickets, k)
 		}
 	}
