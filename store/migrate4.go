@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/binary"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -29,9 +30,13 @@ var (
 // sees the same stamps before and after.
 func migrateFlatBooks(tx *bolt.Tx) error {
 	for _, name := range bookBuckets {
-		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+		b, err := tx.CreateBucketIfNotExists(name)
+		if err != nil {
 			return err
 		}
+		// Owners come in id order and each owner's records in key order,
+		// so every write appends: fill the pages.
+		b.FillPercent = 1
 	}
 	books := tx.Bucket(bucketBooks)
 	if books == nil {
@@ -116,7 +121,9 @@ func migrateBook(tx *bolt.Tx, owner uint64, bk *bolt.Bucket) error {
 			return err
 		}
 	}
-	for email, a := range addrs {
+	emails := slices.Sorted(maps.Keys(addrs))
+	for _, email := range emails {
+		a := addrs[email]
 		slices.SortFunc(a.roles, func(x, y *Member) int { return x.Role - y.Role })
 		if err := tx.Bucket(bucketBookAddresses).Put(ownerKey(owner, []byte(email)), encodeAddress(a)); err != nil {
 			return err
