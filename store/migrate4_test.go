@@ -15,13 +15,18 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// TestWriteSchema3Fixture regenerated testdata/schema3.db (MSN_WRITE_FIXTURE=3)
-// with the nested book layout of schema 3 (commit before "store: flat
-// address books"), through the Books API as it was then. DO NOT EDIT the
+// TestWriteSchema3Fixture wrote testdata/schema3.db (MSN_WRITE_FIXTURE=3)
+// through the Books API of schema 3, which kept nested books/<owner>
+// buckets. Since schema 4 that API writes the flat layout, so the fixture
+// can only be regenerated at the commit that added it ("store: a frozen
+// schema-3 fixture"), where this test ran as it reads. DO NOT EDIT the
 // fixture: it is what real stores of schema 3 look like.
 func TestWriteSchema3Fixture(t *testing.T) {
 	if os.Getenv("MSN_WRITE_FIXTURE") != "3" {
 		t.Skip("set MSN_WRITE_FIXTURE=3 to regenerate the frozen fixture")
+	}
+	if SchemaVersion > 3 {
+		t.Fatal("the Books API writes schema 4 now: check out the commit that added testdata/schema3.db to regenerate it")
 	}
 	saved := migrations
 	migrations = migrations[:3]
