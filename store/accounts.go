@@ -311,11 +311,8 @@ func (s *Store) DeleteAccount(email string) error {
 		if err := removeFromOthersLists(tx, a, s.now()); err != nil {
 			return err
 		}
-		books := tx.Bucket(bucketBooks)
-		if books.Bucket(u64key(a.ID)) != nil {
-			if err := books.DeleteBucket(u64key(a.ID)); err != nil {
-				return err
-			}
+		if err := deleteBook(tx, a.ID); err != nil {
+			return err
 		}
 		if err := deleteOIMsFor(tx, a.Email); err != nil {
 			return err

@@ -1,8 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"crypto/rand"
+	"encoding/binary"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -74,14 +77,59 @@ var (
 	MaxGroups   = 100
 )
 
+// The flat book layout (schema 4): top-level buckets keyed by the owner's
+// 8-byte account id first, so one owner's records are one contiguous range
+// and every lookup is a single key.
+//
+//	book.meta      owner                  → bookMeta (contact count, last change)
+//	book.contacts  owner|contact GUID(16) → contact (bookcodec.go)
+//	book.addresses owner|e-mail           → address: live contact id + role memberships
+//	book.groups    owner|group GUID       → Group as JSON (few per book)
+//	book.details   owner|contact id       → opaque details blob (books_extra.go)
 var (
-	subContacts     = []byte("contacts")
-	subContactEmail = []byte("contacts.email")
-	subGroups       = []byte("groups")
-	subMembers      = []byte("members")
-	subBookMeta     = []byte("meta")
-	keyLastChange   = []byte("lastchange")
+	bucketBookMeta      = []byte("book.meta")
+	bucketBookContacts  = []byte("book.contacts")
+	bucketBookAddresses = []byte("book.addresses")
+	bucketBookGroups    = []byte("book.groups")
+	bucketBookDetails   = []byte("book.details")
 )
+
+// bookBuckets are the flat layout's buckets, created by migration 4.
+var bookBuckets = [][]byte{bucketBookMeta, bucketBookContacts, bucketBookAddresses, bucketBookGroups, bucketBookDetails}
+
+// ownerKey is owner|rest.
+func ownerKey(owner uint64, rest []byte) []byte {
+	k := make([]byte, 8, 8+len(rest))
+	binary.BigEndian.PutUint64(k, owner)
+	return append(k, rest...)
+}
+
+// forOwner calls fn for each of owner's records in bucket, in key order,
+// with the key's part after the owner id.
+func forOwner(bk *bolt.Bucket, owner uint64, fn func(rest, v []byte) error) error {
+	prefix := u64key(owner)
+	c := bk.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if err := fn(k[8:], v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deleteBook removes every record of owner's book.
+func deleteBook(tx *bolt.Tx, owner uint64) error {
+	prefix := u64key(owner)
+	for _, name := range bookBuckets {
+		c := tx.Bucket(name).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Seek(prefix) {
+			if err := c.Delete(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
 
 // NewGUID returns a random RFC 4122 version 4 GUID in lower case.
 func NewGUID() string {
@@ -123,144 +171,207 @@ func (b *Books) SaveAccount(a *Account) error {
 	return putJSON(b.tx.Bucket(bucketAccounts), u64key(a.ID), a)
 }
 
-// book returns the owner's book bucket, creating it in write transactions.
-func (b *Books) book(owner *Account) (*bolt.Bucket, error) {
-	books := b.tx.Bucket(bucketBooks)
-	key := u64key(owner.ID)
-	if bk := books.Bucket(key); bk != nil || !b.tx.Writable() {
-		return bk, nil
+func (b *Books) meta(owner *Account) (bookMeta, error) {
+	v := b.tx.Bucket(bucketBookMeta).Get(u64key(owner.ID))
+	if v == nil {
+		return bookMeta{}, nil
 	}
-	bk, err := books.CreateBucket(key)
+	m, err := decodeBookMeta(v)
 	if err != nil {
-		return nil, err
+		return m, fmt.Errorf("book of %s: %w", owner.Email, err)
 	}
-	for _, name := range [][]byte{subContacts, subContactEmail, subGroups, subMembers, subBookMeta} {
-		if _, err := bk.CreateBucket(name); err != nil {
-			return nil, err
-		}
-	}
-	return bk, nil
+	return m, nil
 }
 
-func (b *Books) touch(bk *bolt.Bucket) error {
-	return bk.Bucket(subBookMeta).Put(keyLastChange, []byte(b.now.Format(time.RFC3339Nano)))
+// touch records a change now and moves the contact count by delta.
+func (b *Books) touch(owner *Account, delta int) error {
+	m, err := b.meta(owner)
+	if err != nil {
+		return err
+	}
+	m.contacts = uint64(int64(m.contacts) + int64(delta))
+	m.lastChange = b.now
+	return b.tx.Bucket(bucketBookMeta).Put(u64key(owner.ID), encodeBookMeta(m))
 }
 
 // LastChange is when the owner's book last changed (zero if never).
 func (b *Books) LastChange(owner *Account) time.Time {
-	bk, err := b.book(owner)
-	if err != nil || bk == nil {
-		return time.Time{}
-	}
-	t, _ := time.Parse(time.RFC3339Nano, string(bk.Bucket(subBookMeta).Get(keyLastChange)))
-	return t
+	m, _ := b.meta(owner)
+	return m.lastChange
 }
 
 // Touch marks the owner's book as changed now (e.g. after an account setting changed).
-func (b *Books) Touch(owner *Account) error {
-	bk, err := b.book(owner)
-	if err != nil {
-		return err
-	}
-	return b.touch(bk)
-}
+func (b *Books) Touch(owner *Account) error { return b.touch(owner, 0) }
 
 // Contacts lists the owner's contacts, tombstones included, oldest first.
 func (b *Books) Contacts(owner *Account) ([]*Contact, error) {
-	bk, err := b.book(owner)
-	if err != nil || bk == nil {
-		return nil, err
-	}
 	var out []*Contact
-	err = bk.Bucket(subContacts).ForEach(func(k, v []byte) error {
-		var c Contact
-		if err := getJSON(bk.Bucket(subContacts), k, &c); err != nil {
+	err := forOwner(b.tx.Bucket(bucketBookContacts), owner.ID, func(id, v []byte) error {
+		c, err := decodeContact(id, v)
+		if err != nil {
 			return err
 		}
-		out = append(out, &c)
+		out = append(out, c)
 		return nil
 	})
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
 	return out, err
 }
 
+// contact reads a contact by its 16-byte id, tombstones included (nil if absent).
+func (b *Books) contact(owner *Account, id []byte) (*Contact, error) {
+	v := b.tx.Bucket(bucketBookContacts).Get(ownerKey(owner.ID, id))
+	if v == nil {
+		return nil, nil
+	}
+	return decodeContact(id, v)
+}
+
 // Contact finds a live contact by GUID.
 func (b *Books) Contact(owner *Account, id string) (*Contact, error) {
-	bk, err := b.book(owner)
+	g, ok := parseGUID(id)
+	if !ok {
+		return nil, fmt.Errorf("contact %s: %w", id, ErrNotFound)
+	}
+	c, err := b.contact(owner, g[:])
 	if err != nil {
 		return nil, err
 	}
-	var c Contact
-	if bk == nil || getJSON(bk.Bucket(subContacts), []byte(strings.ToLower(id)), &c) != nil || c.Deleted {
+	if c == nil || c.Deleted {
 		return nil, fmt.Errorf("contact %s: %w", id, ErrNotFound)
 	}
-	return &c, nil
+	return c, nil
+}
+
+// address reads the owner's record of email (nil if none).
+func (b *Books) address(owner *Account, email string) (*address, error) {
+	v := b.tx.Bucket(bucketBookAddresses).Get(ownerKey(owner.ID, []byte(email)))
+	if v == nil {
+		return nil, nil
+	}
+	return decodeAddress(email, v)
+}
+
+// putAddress writes (or, when empty, removes) the owner's record of email.
+func (b *Books) putAddress(owner *Account, email string, a *address) error {
+	key := ownerKey(owner.ID, []byte(email))
+	if a.empty() {
+		return b.tx.Bucket(bucketBookAddresses).Delete(key)
+	}
+	return b.tx.Bucket(bucketBookAddresses).Put(key, encodeAddress(a))
 }
 
 // ContactByEmail finds a live contact by e-mail.
 func (b *Books) ContactByEmail(owner *Account, email string) (*Contact, error) {
-	bk, err := b.book(owner)
+	a, err := b.address(owner, strings.ToLower(email))
 	if err != nil {
 		return nil, err
 	}
-	if bk == nil {
+	if a == nil || a.contact == nil {
 		return nil, fmt.Errorf("contact %s: %w", email, ErrNotFound)
 	}
-	id := bk.Bucket(subContactEmail).Get([]byte(strings.ToLower(email)))
-	if id == nil {
-		return nil, fmt.Errorf("contact %s: %w", email, ErrNotFound)
-	}
-	return b.Contact(owner, string(id))
+	return b.Contact(owner, formatGUID(a.contact))
 }
 
 // PutContact creates or updates a contact. A new contact (empty ID) gets a
 // GUID; ErrExists if another live contact has the same e-mail, and
-// ErrLimitReached past MaxContacts.
+// ErrLimitReached past MaxContacts. It reads and writes a fixed number of
+// records whatever the book's size.
 func (b *Books) PutContact(owner *Account, c *Contact) error {
-	bk, err := b.book(owner)
-	if err != nil {
-		return err
-	}
 	c.Email = strings.ToLower(c.Email)
-	idx := bk.Bucket(subContactEmail)
+	var id [16]byte
+	var prev *Contact
 	if c.ID == "" {
-		if c.Email != "" && idx.Get([]byte(c.Email)) != nil {
-			return fmt.Errorf("contact %s: %w", c.Email, ErrExists)
+		if c.Email != "" {
+			a, err := b.address(owner, c.Email)
+			if err != nil {
+				return err
+			}
+			if a != nil && a.contact != nil {
+				return fmt.Errorf("contact %s: %w", c.Email, ErrExists)
+			}
 		}
-		if idx.Stats().KeyN >= MaxContacts {
+		m, err := b.meta(owner)
+		if err != nil {
+			return err
+		}
+		if m.contacts >= uint64(MaxContacts) {
 			return fmt.Errorf("%d contacts: %w", MaxContacts, ErrLimitReached)
 		}
 		c.ID = NewGUID()
 		c.Created = b.now
-	}
-	c.Changed = b.now
-	if c.Email != "" {
-		if c.Deleted {
-			if string(idx.Get([]byte(c.Email))) == c.ID {
-				if err := idx.Delete([]byte(c.Email)); err != nil {
-					return err
-				}
-			}
-		} else if err := idx.Put([]byte(c.Email), []byte(c.ID)); err != nil {
+		id, _ = parseGUID(c.ID)
+	} else {
+		var ok bool
+		if id, ok = parseGUID(c.ID); !ok {
+			return fmt.Errorf("contact id %q: %w", c.ID, ErrInvalid)
+		}
+		c.ID = formatGUID(id[:])
+		var err error
+		if prev, err = b.contact(owner, id[:]); err != nil {
 			return err
 		}
 	}
-	if err := putJSON(bk.Bucket(subContacts), []byte(c.ID), c); err != nil {
+	c.Changed = b.now
+	delta := 0
+	// The e-mail index: an address names its live contact. A contact whose
+	// e-mail changed leaves its old address.
+	if prev != nil && prev.Email != "" && prev.Email != c.Email {
+		d, err := b.unlinkContact(owner, prev.Email, id[:])
+		if err != nil {
+			return err
+		}
+		delta += d
+	}
+	if c.Email != "" {
+		if c.Deleted {
+			d, err := b.unlinkContact(owner, c.Email, id[:])
+			if err != nil {
+				return err
+			}
+			delta += d
+		} else {
+			a, err := b.address(owner, c.Email)
+			if err != nil {
+				return err
+			}
+			if a == nil {
+				a = &address{}
+			}
+			if !bytes.Equal(a.contact, id[:]) {
+				if a.contact == nil {
+					delta++
+				}
+				a.contact = append([]byte(nil), id[:]...)
+				if err := b.putAddress(owner, c.Email, a); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if err := b.tx.Bucket(bucketBookContacts).Put(ownerKey(owner.ID, id[:]), encodeContact(c)); err != nil {
 		return err
 	}
-	return b.touch(bk)
+	return b.touch(owner, delta)
+}
+
+// unlinkContact drops contact id from email's address if it is the one named
+// there, returning the change in the live contact count.
+func (b *Books) unlinkContact(owner *Account, email string, id []byte) (int, error) {
+	a, err := b.address(owner, email)
+	if err != nil || a == nil || !bytes.Equal(a.contact, id) {
+		return 0, err
+	}
+	a.contact = nil
+	return -1, b.putAddress(owner, email, a)
 }
 
 // Groups lists the owner's groups, tombstones included, oldest first.
 func (b *Books) Groups(owner *Account) ([]*Group, error) {
-	bk, err := b.book(owner)
-	if err != nil || bk == nil {
-		return nil, err
-	}
 	var out []*Group
-	err = bk.Bucket(subGroups).ForEach(func(k, v []byte) error {
+	err := forOwner(b.tx.Bucket(bucketBookGroups), owner.ID, func(_, v []byte) error {
 		var g Group
-		if err := getJSON(bk.Bucket(subGroups), k, &g); err != nil {
+		if err := jsonUnmarshal(v, &g); err != nil {
 			return err
 		}
 		out = append(out, &g)
@@ -272,12 +383,8 @@ func (b *Books) Groups(owner *Account) ([]*Group, error) {
 
 // Group finds a live group by GUID.
 func (b *Books) Group(owner *Account, id string) (*Group, error) {
-	bk, err := b.book(owner)
-	if err != nil {
-		return nil, err
-	}
 	var g Group
-	if bk == nil || getJSON(bk.Bucket(subGroups), []byte(strings.ToLower(id)), &g) != nil || g.Deleted {
+	if getJSON(b.tx.Bucket(bucketBookGroups), ownerKey(owner.ID, []byte(strings.ToLower(id))), &g) != nil || g.Deleted {
 		return nil, fmt.Errorf("group %s: %w", id, ErrNotFound)
 	}
 	return &g, nil
@@ -286,10 +393,6 @@ func (b *Books) Group(owner *Account, id string) (*Group, error) {
 // PutGroup creates (empty ID) or updates a group. ErrExists when another live
 // group has the same name (case-insensitive).
 func (b *Books) PutGroup(owner *Account, g *Group) error {
-	bk, err := b.book(owner)
-	if err != nil {
-		return err
-	}
 	if !g.Deleted {
 		groups, err := b.Groups(owner)
 		if err != nil {
@@ -314,45 +417,37 @@ func (b *Books) PutGroup(owner *Account, g *Group) error {
 		g.Created = b.now
 	}
 	g.Changed = b.now
-	if err := putJSON(bk.Bucket(subGroups), []byte(g.ID), g); err != nil {
+	if err := putJSON(b.tx.Bucket(bucketBookGroups), ownerKey(owner.ID, []byte(g.ID)), g); err != nil {
 		return err
 	}
-	return b.touch(bk)
+	return b.touch(owner, 0)
 }
 
-func memberKey(role int, email string) []byte {
-	return append([]byte{byte(role)}, strings.ToLower(email)...)
-}
-
-// Members lists the owner's memberships, tombstones included.
+// Members lists the owner's memberships, tombstones included, by role then e-mail.
 func (b *Books) Members(owner *Account) ([]*Member, error) {
-	bk, err := b.book(owner)
-	if err != nil || bk == nil {
-		return nil, err
-	}
 	var out []*Member
-	err = bk.Bucket(subMembers).ForEach(func(k, v []byte) error {
-		var m Member
-		if err := getJSON(bk.Bucket(subMembers), k, &m); err != nil {
+	err := forOwner(b.tx.Bucket(bucketBookAddresses), owner.ID, func(email, v []byte) error {
+		a, err := decodeAddress(string(email), v)
+		if err != nil {
 			return err
 		}
-		out = append(out, &m)
+		out = append(out, a.roles...)
 		return nil
 	})
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Role < out[j].Role })
 	return out, err
 }
 
 // Roles returns the live membership bits (AL, BL, RL, PL) the owner holds for email.
 func (b *Books) Roles(owner *Account, email string) (int, error) {
-	bk, err := b.book(owner)
-	if err != nil || bk == nil {
+	a, err := b.address(owner, strings.ToLower(email))
+	if err != nil || a == nil {
 		return 0, err
 	}
 	bits := 0
-	for role := range RoleNames {
-		var m Member
-		if getJSON(bk.Bucket(subMembers), memberKey(role, email), &m) == nil && !m.Deleted {
-			bits |= role
+	for _, m := range a.roles {
+		if !m.Deleted {
+			bits |= m.Role
 		}
 	}
 	return bits, nil
@@ -364,21 +459,25 @@ func (b *Books) SetRole(owner *Account, email string, network int, role int, on 
 	if _, ok := RoleNames[role]; !ok {
 		return false, fmt.Errorf("role %d: %w", role, ErrInvalid)
 	}
-	bk, err := b.book(owner)
+	email = strings.ToLower(email)
+	a, err := b.address(owner, email)
 	if err != nil {
 		return false, err
 	}
-	key := memberKey(role, email)
-	var m Member
-	found := getJSON(bk.Bucket(subMembers), key, &m) == nil
-	if found && m.Deleted != on {
+	if a == nil {
+		a = &address{}
+	}
+	m := a.role(role)
+	if m != nil && m.Deleted != on {
 		return false, nil // already in the wanted state
 	}
-	if !found && !on {
+	if m == nil && !on {
 		return false, nil
 	}
-	if !found {
-		m = Member{Role: role, Email: strings.ToLower(email), Created: b.now, MemberID: randUint64() & 0x7FFFFFFF}
+	if m == nil {
+		m = &Member{Role: role, Email: email, Created: b.now, MemberID: randUint64() & 0x7FFFFFFF}
+		a.roles = append(a.roles, m)
+		slices.SortFunc(a.roles, func(x, y *Member) int { return x.Role - y.Role })
 	} else if on {
 		m.Created = b.now
 	}
@@ -390,10 +489,10 @@ func (b *Books) SetRole(owner *Account, email string, network int, role int, on 
 	}
 	m.Deleted = !on
 	m.Changed = b.now
-	if err := putJSON(bk.Bucket(subMembers), key, &m); err != nil {
+	if err := b.putAddress(owner, email, a); err != nil {
 		return false, err
 	}
-	return true, b.touch(bk)
+	return true, b.touch(owner, 0)
 }
 
 // Lists is the owner's list state as the NS sees it: email → network per list.
@@ -481,9 +580,9 @@ func (l *Lists) Blocks(viewer string) bool {
 func removeFromOthersLists(tx *bolt.Tx, gone *Account, now time.Time) error {
 	b := &Books{tx: tx, now: now.UTC()}
 	var owners []uint64
-	err := tx.Bucket(bucketBooks).ForEach(func(k, v []byte) error {
-		if v == nil && string(k) != string(u64key(gone.ID)) {
-			owners = append(owners, beUint64(k))
+	err := tx.Bucket(bucketBookMeta).ForEach(func(k, v []byte) error {
+		if id := binary.BigEndian.Uint64(k); id != gone.ID {
+			owners = append(owners, id)
 		}
 		return nil
 	})
@@ -508,12 +607,4 @@ func removeFromOthersLists(tx *bolt.Tx, gone *Account, now time.Time) error {
 		}
 	}
 	return nil
-}
-
-func beUint64(b []byte) uint64 {
-	var v uint64
-	for _, c := range b {
-		v = v<<8 | uint64(c)
-	}
-	return v
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -46,11 +47,9 @@ func (s *Store) SeedBooks(books []SeedBook) error {
 }
 
 func (b *Books) seedBook(idx *bolt.Bucket, owner *Account, contacts []string) error {
-	bk, err := b.book(owner)
-	if err != nil {
+	if m, err := b.meta(owner); err != nil {
 		return err
-	}
-	if bk.Bucket(subContactEmail).Stats().KeyN > 0 {
+	} else if m.contacts > 0 {
 		return fmt.Errorf("book already has contacts: %w", ErrExists)
 	}
 	emails := make([]string, len(contacts))
@@ -63,34 +62,37 @@ func (b *Books) seedBook(idx *bolt.Bucket, owner *Account, contacts []string) er
 	slices.Sort(emails)
 	emails = slices.Compact(emails)
 
-	list := make([]*Contact, len(emails))
-	for i, e := range emails {
-		list[i] = &Contact{ID: NewGUID(), Email: e, Network: NetworkMSN, IsMessengerUser: true, Created: b.now, Changed: b.now}
+	type seeded struct {
+		id    [16]byte
+		email string
 	}
-	ix := bk.Bucket(subContactEmail)
-	ix.FillPercent = 1
+	list := make([]seeded, len(emails))
+	for i, e := range emails {
+		list[i].id, _ = parseGUID(NewGUID())
+		list[i].email = e
+	}
+	// Owners are seeded in id order, so with each owner's keys sorted the
+	// writes append to the buckets and fill their pages.
+	addrs := b.tx.Bucket(bucketBookAddresses)
+	addrs.FillPercent = 1
 	for _, c := range list { // emails are sorted
-		if err := ix.Put([]byte(c.Email), []byte(c.ID)); err != nil {
+		a := &address{contact: c.id[:]}
+		for _, role := range []int{ListAllow, ListReverse} {
+			a.roles = append(a.roles, &Member{Role: role, Network: NetworkMSN, Created: b.now, Changed: b.now, MemberID: randUint64() & 0x7FFFFFFF})
+		}
+		if err := addrs.Put(ownerKey(owner.ID, []byte(c.email)), encodeAddress(a)); err != nil {
 			return err
 		}
 	}
-	slices.SortFunc(list, func(x, y *Contact) int { return strings.Compare(x.ID, y.ID) })
-	cb := bk.Bucket(subContacts)
+	slices.SortFunc(list, func(x, y seeded) int { return bytes.Compare(x.id[:], y.id[:]) })
+	cb := b.tx.Bucket(bucketBookContacts)
 	cb.FillPercent = 1
 	for _, c := range list {
-		if err := putJSON(cb, []byte(c.ID), c); err != nil {
+		ct := &Contact{Email: c.email, Network: NetworkMSN, IsMessengerUser: true, Created: b.now, Changed: b.now}
+		if err := cb.Put(ownerKey(owner.ID, c.id[:]), encodeContact(ct)); err != nil {
 			return err
 		}
 	}
-	members := bk.Bucket(subMembers)
-	members.FillPercent = 1
-	for _, role := range []int{ListAllow, ListReverse} { // key order: role byte first
-		for _, e := range emails {
-			m := Member{Role: role, Email: e, Network: NetworkMSN, Created: b.now, Changed: b.now, MemberID: randUint64() & 0x7FFFFFFF}
-			if err := putJSON(members, memberKey(role, e), &m); err != nil {
-				return err
-			}
-		}
-	}
-	return b.touch(bk)
+	b.tx.Bucket(bucketBookMeta).FillPercent = 1
+	return b.touch(owner, len(list))
 }

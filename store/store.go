@@ -3,9 +3,10 @@
 // messages. No bbolt type leaks out of the package; callers speak the domain.
 //
 // Layout: one bucket per entity keyed by a stable ID, with index buckets beside
-// it ("index.email" maps a lower-case e-mail to an account ID). Per-account
-// data lives in nested buckets under "books/<account id>". Bucket names and
-// persisted enum values are never renamed or reordered.
+// it ("index.email" maps a lower-case e-mail to an account ID). Address
+// books are flat too: top-level "book.*" buckets keyed by the owner's account
+// ID and then the record (books.go). Bucket names and persisted enum values
+// are never renamed or reordered.
 package store
 
 import (
@@ -40,7 +41,7 @@ var (
 	bucketMeta       = []byte("meta")
 	bucketAccounts   = []byte("accounts")
 	bucketEmailIndex = []byte("index.email")
-	bucketBooks      = []byte("books")
+	bucketBooks      = []byte("books") // schema 1–3 nested books; removed by migration 4
 	keySchema        = []byte("schema")
 )
 
@@ -190,6 +191,9 @@ var migrations = []func(tx *bolt.Tx) error{
 		}
 		return nil
 	},
+	// 4: flat address books keyed by owner (books.go), moved from the
+	// nested books/<owner> buckets.
+	migrateFlatBooks,
 }
 
 // SchemaVersion is the version this binary writes.
