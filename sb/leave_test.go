@@ -3,10 +3,11 @@ package sb
 import (
 	"context"
 	"fmt"
-	"msnserver/ns/msnptest"
 	"net"
 	"testing"
 	"time"
+
+	"msnserver/ns/msnptest"
 )
 
 // TestByeOnLeave: OUT gives BYE handle to the others, a dropped connection
