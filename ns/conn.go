@@ -7,12 +7,12 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"runtime/debug"
 	"strconv"
 	"sync"
 	"time"
 
 	"msnserver/ns/hub"
+	"msnserver/ns/listen"
 	"msnserver/ns/wire"
 	"msnserver/store"
 )
@@ -105,7 +105,7 @@ type conn struct {
 
 func newConn(s *Server, nc net.Conn, id uint64) *conn {
 	return &conn{
-		srv: s, nc: nc, id: id, ip: remoteIP(nc), state: stateConnected,
+		srv: s, nc: nc, id: id, ip: listen.RemoteIP(nc), state: stateConnected,
 		log: s.log.With("cid", id, "remote", nc.RemoteAddr().String()),
 		r:   wire.NewReader(nc),
 		out: newQueue(nc, s.opts.QueueLimit),
@@ -136,16 +136,9 @@ func (c *conn) kick(reason string) {
 }
 
 // Serve runs the connection until it ends (listen.Served).
+// A panic is recovered and logged by listen.Conns, after c.close has run.
 func (c *conn) Serve() {
-	defer func() {
-		if v := recover(); v != nil {
-			c.log.Error("panic serving connection", "panic", v, "stack", string(debug.Stack()))
-			if panicHook != nil {
-				panicHook(v)
-			}
-		}
-		c.close()
-	}()
+	defer c.close()
 	c.log.Debug("connected")
 	for {
 		timeout := c.srv.opts.IdleTimeout

@@ -109,6 +109,11 @@ func New(h *hub.Hub, st *store.Store, tickets *ticket.Signer, log *slog.Logger, 
 		failedLogins: ratelimit.New(opts.MaxFailedLogins, time.Minute), xfrs: ratelimit.NewRate(opts.XFRBurst, opts.XFRInterval)}
 	s.conns = listen.NewConns("ns", listen.Limits{MaxConns: opts.MaxConns, MaxPerIP: opts.MaxConnsPerIP}, log,
 		func(nc net.Conn, id uint64) *conn { return newConn(s, nc, id) })
+	s.conns.OnPanic = func(v any) {
+		if panicHook != nil {
+			panicHook(v)
+		}
+	}
 	return s
 }
 
@@ -120,11 +125,3 @@ func (s *Server) Serve(ln net.Listener) error { return s.conns.Serve(ln) }
 // Shutdown stops accepting, sends OUT SSD to every client, waits for them to
 // go (or ctx to end) and then closes what is left.
 func (s *Server) Shutdown(ctx context.Context) error { return s.conns.Shutdown(ctx) }
-
-func remoteIP(nc net.Conn) string {
-	if a, ok := nc.RemoteAddr().(*net.TCPAddr); ok {
-		return a.IP.String()
-	}
-	host, _, _ := net.SplitHostPort(nc.RemoteAddr().String())
-	return host
-}

@@ -188,7 +188,8 @@ func Authenticated(nc net.Conn) {
 	}
 }
 
-func remoteIP(nc net.Conn) string {
+// RemoteIP is the client address of nc without its port.
+func RemoteIP(nc net.Conn) string {
 	if a, ok := nc.RemoteAddr().(*net.TCPAddr); ok {
 		return a.IP.String()
 	}
@@ -204,7 +205,7 @@ func isLoopback(ip string) bool {
 // admit counts nc in, shedding an older stranger when a cap is reached. It
 // returns nil (and closes nc) when there is no room.
 func (p *Pool) admit(nc net.Conn, name string) *Conn {
-	ip := remoteIP(nc)
+	ip := RemoteIP(nc)
 	exempt := isLoopback(ip)
 	var victims []*Conn
 	p.mu.Lock()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"runtime/debug"
 	"sync"
 	"time"
 )
@@ -32,6 +33,10 @@ type Conns[C Served] struct {
 	limits Limits
 	log    *slog.Logger
 	newC   func(nc net.Conn, id uint64) C
+
+	// OnPanic, when set before Serve, is told of a panic recovered from a
+	// connection (after it is logged with its stack); tests fail on it.
+	OnPanic func(v any)
 
 	mu        sync.Mutex // tier 1 (leaf; lock order in ns/hub): connection set and listeners
 	listeners []net.Listener
@@ -77,6 +82,7 @@ func (s *Conns[C]) Serve(ln net.Listener) error {
 		}
 		go func() {
 			defer s.release(c)
+			defer s.recoverPanic(c)
 			c.Serve()
 		}()
 	}
@@ -94,6 +100,18 @@ func (s *Conns[C]) admit(nc net.Conn) (C, bool) {
 	s.conns[c] = struct{}{}
 	s.wg.Add(1)
 	return c, true
+}
+
+// recoverPanic keeps a bug in one connection from ending the process: the
+// connection has closed itself on the way out (its Serve defers that).
+func (s *Conns[C]) recoverPanic(c C) {
+	if v := recover(); v != nil {
+		s.log.Error("panic serving connection", "server", s.name, "remote", c.Socket().RemoteAddr().String(),
+			"panic", v, "stack", string(debug.Stack()))
+		if s.OnPanic != nil {
+			s.OnPanic(v)
+		}
+	}
 }
 
 func (s *Conns[C]) release(c C) {

@@ -11,12 +11,12 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
 
 	"msnserver/ns/hub"
+	"msnserver/ns/listen"
 	"msnserver/ns/wire"
 	"msnserver/ns/ymsg/packet"
 	"msnserver/store"
@@ -112,7 +112,7 @@ func newConn(s *Server, nc net.Conn, id uint64) *conn {
 	q := wire.NewQueue(nc, s.opts.QueueLimit)
 	q.ReleaseIdle = true
 	return &conn{
-		srv: s, nc: nc, ip: remoteIP(nc), id: id, state: stateConnected, version: 16,
+		srv: s, nc: nc, ip: listen.RemoteIP(nc), id: id, state: stateConnected, version: 16,
 		log: s.log.With("cid", id, "remote", nc.RemoteAddr().String(), "front", "ymsg"),
 		r:   bufio.NewReaderSize(nc, 2048), out: q,
 		peers: map[string]*peer{}, typing: map[string]*time.Timer{},
@@ -138,16 +138,9 @@ func (c *conn) send(p *packet.Packet) bool {
 }
 
 // Serve runs the connection until it ends (listen.Served).
+// A panic is recovered and logged by listen.Conns, after c.close has run.
 func (c *conn) Serve() {
-	defer func() {
-		if v := recover(); v != nil {
-			c.log.Error("panic serving connection", "panic", v, "stack", string(debug.Stack()))
-			if panicHook != nil {
-				panicHook(v)
-			}
-		}
-		c.close()
-	}()
+	defer c.close()
 	c.log.Debug("connected")
 	for {
 		timeout := c.srv.opts.IdleTimeout

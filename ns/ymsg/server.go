@@ -76,6 +76,11 @@ func New(h *hub.Hub, st *store.Store, tickets Tickets, log *slog.Logger, opts Op
 	s := &Server{hub: h, store: st, tickets: tickets, log: log, opts: opts}
 	s.conns = listen.NewConns("ymsg", listen.Limits{MaxConns: opts.MaxConns, MaxPerIP: opts.MaxConnsPerIP}, log,
 		func(nc net.Conn, id uint64) *conn { return newConn(s, nc, id) })
+	s.conns.OnPanic = func(v any) {
+		if panicHook != nil {
+			panicHook(v)
+		}
+	}
 	return s
 }
 
@@ -87,14 +92,6 @@ func (s *Server) Serve(ln net.Listener) error { return s.conns.Serve(ln) }
 // Shutdown stops accepting, tells every client (a system message, then the
 // close), waits for them to go or ctx to end, then closes what is left.
 func (s *Server) Shutdown(ctx context.Context) error { return s.conns.Shutdown(ctx) }
-
-func remoteIP(nc net.Conn) string {
-	if a, ok := nc.RemoteAddr().(*net.TCPAddr); ok {
-		return a.IP.String()
-	}
-	host, _, _ := net.SplitHostPort(nc.RemoteAddr().String())
-	return host
-}
 
 // Bridge wraps the hub's Yahoo bridge (the switchboard, for network-32
 // accounts signed in with a Messenger client) so that UUM to a user signed
