@@ -353,6 +353,7 @@ type serveConfig struct {
 	httpExplicit, httpsExplicit bool
 	httpFallback, httpsFallback string
 	signup, signupExplicit      bool
+	pprofAddr                   string
 }
 
 func runServe(args []string) error {
@@ -383,6 +384,7 @@ func runServe(args []string) error {
 	fs.IntVar(&cfg.maxMSNP, "max-msnp", envInt("MSN_MAX_MSNP", 15), "highest protocol negotiated: 13, 14 or 15 (15 = MSNP15 with SSO login and roaming profiles) [MSN_MAX_MSNP]")
 	fs.BoolVar(&cfg.signup, "signup", env("MSN_SIGNUP", "") == "1", "turn the public sign-up page on (=false: off); without it the console's switch decides [MSN_SIGNUP=1|0]")
 	fs.BoolVar(&cfg.debug, "debug", env("MSN_DEBUG", "") != "", "log protocol lines [MSN_DEBUG]")
+	fs.StringVar(&cfg.pprofAddr, "pprof", env("MSN_PPROF", ""), "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off when empty [MSN_PPROF]")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -600,6 +602,13 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	}
 
 	errc := make(chan error, 8)
+	if cfg.pprofAddr != "" {
+		stopProfiler, _, err := serveProfiler(cfg.pprofAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stopProfiler()
+	}
 	run := func(name string, fn func() error) {
 		go func() {
 			if err := fn(); err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {

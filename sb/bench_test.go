@@ -246,7 +246,7 @@ func BenchmarkRelayInMemory(b *testing.B) {
 			sess.start(receiver)
 			msg := []byte("MSG 1 " + ack + " 126\r\n" + textHello)
 			sender := memberConn(e.srv, alice, sess, &repeatReader{msg: msg, n: b.N})
-			sess.members = append(sess.members[:1:1], sender)
+			sess.setMembersLocked(append(sess.members[:1:1], sender))
 			b.ReportAllocs()
 			b.SetBytes(int64(len(msg)))
 			b.ResetTimer()

@@ -70,6 +70,7 @@ type conn struct {
 	sess     *session
 	cmd      wire.Command // the command being run
 	payload  []byte       // storage of the command's payload, reused
+	trid     []byte       // the scanned MSG's TrID, reused
 	now      time.Time    // when the current command arrived
 	deadline time.Time    // read deadline currently set
 
@@ -178,7 +179,12 @@ func (c *conn) readLine() ([]byte, error) {
 		before, buffered := c.in.n, c.r.Buffered()
 		line, err := c.r.ReadLine()
 		if err == nil {
-			c.now = time.Now()
+			if buffered == 0 || c.in.n != before {
+				// Only a line that needed a read is new; one already
+				// buffered arrived with the last read (and a clock read per
+				// relayed line is measurable).
+				c.now = time.Now()
+			}
 			return line, nil
 		}
 		if !errors.Is(err, os.ErrDeadlineExceeded) || c.state != stateJoined || buffered != 0 || c.in.n != before {
@@ -227,6 +233,12 @@ func (c *conn) readFailed(err error) {
 const readBuffer = 8 * 1024
 
 func (c *conn) dispatch(line []byte) (string, error) {
+	// The relay's path: a well-formed MSG from a member, scanned in place.
+	if c.state == stateJoined {
+		if m, ok := wire.ScanMSG(line, c.srv.opts.MaxPayload); ok {
+			return c.dispatchMSG(m)
+		}
+	}
 	verb := line
 	if i := bytes.IndexByte(line, ' '); i >= 0 {
 		verb = line[:i]
@@ -263,6 +275,22 @@ func (c *conn) dispatch(line []byte) (string, error) {
 		cmd.Payload = c.payload
 	}
 	return cmd.TrID, def.handle(c, cmd)
+}
+
+// dispatchMSG reads the payload of a scanned MSG line and relays it. Only
+// an error needs the TrID as a string.
+func (c *conn) dispatchMSG(m wire.MSGLine) (string, error) {
+	var err error
+	// The TrID aliases the read buffer, which the payload read may refill.
+	c.trid = append(c.trid[:0], m.TrID...)
+	if c.payload, err = c.r.ReadPayloadInto(c.payload, m.Length); err != nil {
+		c.readFailed(err)
+		return string(c.trid), errHangUp
+	}
+	if err := c.msg(c.trid, m.Ack, c.payload); err != nil {
+		return string(c.trid), err
+	}
+	return "", nil
 }
 
 // fail answers a handler's error. It reports whether the connection goes on.

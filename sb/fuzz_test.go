@@ -48,7 +48,7 @@ func FuzzServe(f *testing.F) {
 			other = memberConn(e.srv, bob, sess, bytes.NewReader(nil))
 			sess.start(other)
 			c = memberConn(e.srv, alice, sess, bytes.NewReader(input))
-			sess.members = append(sess.members[:1:1], c)
+			sess.setMembersLocked(append(sess.members[:1:1], c))
 		}
 		done := make(chan struct{})
 		go func() { e.srv.run(c); close(done) }()

@@ -18,27 +18,33 @@ func (c *conn) handleMSG(cmd *wire.Command) error {
 	if ack != 'U' && ack != 'N' && ack != 'A' && ack != 'D' {
 		return wire.Fatal(wire.ErrSyntax, "unknown ack type")
 	}
+	c.trid = append(c.trid[:0], cmd.TrID...)
+	return c.msg(c.trid, ack, cmd.Payload)
+}
+
+// msg relays one message and answers the sender as its ack type asks.
+func (c *conn) msg(trid []byte, ack byte, payload []byte) error {
 	var dest []byte
-	p2p := isP2P(cmd.Payload)
+	p2p := isP2P(payload)
 	if p2p {
-		dest = header(cmd.Payload, "P2P-Dest")
+		dest = header(payload, "P2P-Dest")
 	} else if ack == 'D' {
 		return wire.Err(wire.ErrNotP2P, "MSG D that is not P2P data")
 	}
 	var delivered bool
 	if c.sess.bridged.Load() {
-		delivered = c.bridgeMSG(cmd.Payload, dest, p2p)
+		delivered = c.bridgeMSG(payload, dest, p2p)
 	} else {
-		delivered = c.sess.relay(c, c.relayLine(cmd.Payload), dest, c.now)
+		delivered = c.sess.relay(c, c.relayLine(payload), dest, c.now)
 	}
 	if delivered {
 		c.srv.hub.Stats.Messages.Add(1)
 	}
 	switch {
 	case !delivered && ack != 'U':
-		c.reply("NAK", cmd.TrID)
+		c.reply("NAK", trid)
 	case delivered && (ack == 'A' || ack == 'D'):
-		c.reply("ACK", cmd.TrID)
+		c.reply("ACK", trid)
 	}
 	return nil
 }
@@ -61,7 +67,7 @@ func (c *conn) relayLine(payload []byte) []byte {
 }
 
 // reply queues "VERB trid" from the scratch buffer.
-func (c *conn) reply(verb, trid string) {
+func (c *conn) reply(verb string, trid []byte) {
 	c.out = append(append(append(append(c.out[:0], verb...), ' '), trid...), '\r', '\n')
 	c.q.Send(c.out)
 }

@@ -20,9 +20,10 @@ type session struct {
 	messages atomic.Int64
 	active   atomic.Int64 // unix nanoseconds of the last relayed MSG
 
-	mu      sync.Mutex // tier 4 (lock order in ns/hub)
-	members []*conn    // never modified in place
-	ended   bool       // the last member left; nobody may join again
+	mu      sync.Mutex              // tier 4 (lock order in ns/hub)
+	members []*conn                 // never modified in place; set with setMembersLocked
+	view    atomic.Pointer[[]*conn] // members, for the relay to read without mu
+	ended   bool                    // the last member left; nobody may join again
 
 	// The Yahoo bridge (yahoo.go). bridged is set once, when the first
 	// virtual member arrives; virtual and ring are guarded by mu; keys by
@@ -40,18 +41,27 @@ var (
 	errMember      = errors.New("already a member")
 )
 
-// snapshot returns the current members; the slice must not be modified.
+// snapshot returns the current members; the slice must not be modified. It
+// takes no lock: a relayed message racing a join or a leave may reach the
+// members of just before, as it could with the lock released before sending.
 func (s *session) snapshot() []*conn {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.members
+	if p := s.view.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// setMembersLocked replaces the member list and publishes it to snapshot.
+func (s *session) setMembersLocked(members []*conn) {
+	s.members = members
+	s.view.Store(&members)
 }
 
 // start makes c the first member (USR).
 func (s *session) start(c *conn) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.members = []*conn{c}
+	s.setMembersLocked([]*conn{c})
 }
 
 // join adds c (ANS). Under the lock, so that no relayed MSG or BYE can
@@ -83,7 +93,7 @@ func (s *session) join(c *conn, trid string) error {
 	for _, m := range s.members {
 		m.q.Send(joi)
 	}
-	s.members = append(s.members[:len(s.members):len(s.members)], c)
+	s.setMembersLocked(append(s.members[:len(s.members):len(s.members)], c))
 	if s.ring != nil {
 		s.answeredLocked(c)
 	}
@@ -151,7 +161,7 @@ func (s *session) remove(c *conn, bye []byte) bool {
 	}
 	rest := make([]*conn, 0, len(s.members)-1)
 	rest = append(append(rest, s.members[:i]...), s.members[i+1:]...)
-	s.members = rest
+	s.setMembersLocked(rest)
 	for _, m := range rest {
 		m.q.Send(bye)
 	}

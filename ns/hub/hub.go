@@ -96,7 +96,8 @@ type Session struct {
 	// change's fan-out is queued, so watchers see one user's changes in order.
 	mu        sync.Mutex // tier 3; lock order in doc.go
 	name      string
-	status    string // "" until the first CHG
+	nameView  atomic.Pointer[string] // name, for readers outside mu (the switchboard reads it per message)
+	status    string                 // "" until the first CHG
 	caps      string
 	msnobj    string
 	ubx       []byte       // last UUX payload
@@ -115,11 +116,13 @@ type Session struct {
 
 // NewSession prepares a session for Login.
 func (h *Hub) NewSession(acct *store.Account, lists *store.Lists, out Sender, remote, client string) *Session {
-	return &Session{
+	s := &Session{
 		hub: h, Email: acct.Email, AccountID: acct.ID, Network: acct.Network, Out: out,
 		RemoteAddr: remote, Client: client, Since: time.Now(),
 		name: acct.Name, lists: privacyOnly(lists), fl: map[string]int{}, shown: map[string]bool{},
 	}
+	s.nameView.Store(&acct.Name)
+	return s
 }
 
 // Login registers s as the account's session. An older session of the same
@@ -263,9 +266,10 @@ func (h *Hub) SendTo(email string, b []byte) bool {
 
 // Name is the session's current friendly name.
 func (s *Session) Name() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.name
+	if p := s.nameView.Load(); p != nil {
+		return *p
+	}
+	return ""
 }
 
 // Status is the session's status ("" before the first CHG).

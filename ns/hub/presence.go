@@ -250,6 +250,7 @@ func (s *Session) SetName(name string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.name = name
+	s.nameView.Store(&name)
 	if s.visibleLocked() {
 		s.hub.fanOutLocked(s, true)
 	}

@@ -133,8 +133,8 @@ func (q *Queue) drain() {
 		_, err := q.conn.Write(out)
 
 		q.mu.Lock()
-		if cap(out) <= 64*1024 {
-			q.spare = out[:0] // reuse a modest buffer; let big ones go
+		if keepBuffer(out) {
+			q.spare = out[:0]
 		} else {
 			q.spare = nil
 		}
@@ -148,4 +148,20 @@ func (q *Queue) drain() {
 		}
 		q.mu.Unlock()
 	}
+}
+
+// Buffers a busy queue keeps between writes: a relaying switchboard member
+// gets batches of up to a window of messages, and growing a fresh buffer for
+// each batch costs more than the relay itself.
+const (
+	keepMax   = 256 << 10 // bigger buffers are let go
+	keepSmall = 16 << 10  // kept whatever the batch
+)
+
+// keepBuffer reports whether a written buffer is worth reusing: not too big,
+// and not much bigger than the batch it carried, so a conversation that
+// quietens does not hold the buffer of its busiest moment.
+func keepBuffer(out []byte) bool {
+	c := cap(out)
+	return c <= keepSmall || (c <= keepMax && len(out) >= c/8)
 }
