@@ -88,12 +88,17 @@ func (s *session) join(c *conn, trid string) error {
 		reply = wire.AppendLine(reply, "IRO", trid, strconv.Itoa(len(s.members)+i+1), total, v.email, wire.EncodeName(v.user.Name()), v.user.Caps())
 	}
 	reply = wire.AppendLine(reply, "ANS", trid, "OK")
+	// The order matters to the relay, which reads the member list without
+	// the lock: c's answer is queued before c is published (no MSG reaches
+	// c ahead of its ANS), and c is published before anyone hears JOI (a
+	// member who answers JOI with a MSG finds c in the list).
 	c.q.Send(reply)
+	before := s.members
+	s.setMembersLocked(append(s.members[:len(s.members):len(s.members)], c))
 	joi := wire.Line("JOI", c.email, wire.EncodeName(c.user.Name()), c.user.Caps())
-	for _, m := range s.members {
+	for _, m := range before {
 		m.q.Send(joi)
 	}
-	s.setMembersLocked(append(s.members[:len(s.members):len(s.members)], c))
 	if s.ring != nil {
 		s.answeredLocked(c)
 	}
