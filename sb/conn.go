@@ -54,7 +54,6 @@ var errHangUp = errors.New("connection finished")
 type conn struct {
 	srv   *Server
 	nc    net.Conn
-	in    *countingConn
 	r     *wire.Reader
 	q     *wire.Queue
 	log   *slog.Logger
@@ -80,29 +79,15 @@ type conn struct {
 	out    []byte
 }
 
-// countingConn counts the bytes read, so a read timeout can tell whether a
-// partial line was swallowed.
-type countingConn struct {
-	net.Conn
-	n int64
-}
-
-func (c *countingConn) Read(p []byte) (int, error) {
-	n, err := c.Conn.Read(p)
-	c.n += int64(n)
-	return n, err
-}
-
 func (s *Server) serveConn(nc net.Conn) {
 	defer s.wg.Done()
 	s.run(s.newConn(nc))
 }
 
 func (s *Server) newConn(nc net.Conn) *conn {
-	in := &countingConn{Conn: nc}
 	now := time.Now()
 	return &conn{
-		srv: s, nc: nc, in: in, r: wire.NewReaderSize(in, readBuffer),
+		srv: s, nc: nc, r: wire.NewReaderSize(nc, readBuffer),
 		q:     wire.NewQueue(nc, s.opts.QueueLimit),
 		log:   s.log.With("cid", s.nextCID.Add(1), "remote", nc.RemoteAddr().String()),
 		debug: s.log.Enabled(context.Background(), slog.LevelDebug),
@@ -176,10 +161,10 @@ func (c *conn) readLine() ([]byte, error) {
 			c.deadline = want
 			c.nc.SetReadDeadline(want)
 		}
-		before, buffered := c.in.n, c.r.Buffered()
+		before, buffered := c.r.BytesRead(), c.r.Buffered()
 		line, err := c.r.ReadLine()
 		if err == nil {
-			if buffered == 0 || c.in.n != before {
+			if buffered == 0 || c.r.BytesRead() != before {
 				// Only a line that needed a read is new; one already
 				// buffered arrived with the last read (and a clock read per
 				// relayed line is measurable).
@@ -187,7 +172,7 @@ func (c *conn) readLine() ([]byte, error) {
 			}
 			return line, nil
 		}
-		if !errors.Is(err, os.ErrDeadlineExceeded) || c.state != stateJoined || buffered != 0 || c.in.n != before {
+		if !errors.Is(err, os.ErrDeadlineExceeded) || c.state != stateJoined || buffered != 0 || c.r.BytesRead() != before {
 			return nil, err
 		}
 		now := time.Now()

@@ -332,3 +332,12 @@ func (c *Conn) CloseWrite() error {
 	}
 	return nil
 }
+
+// SyscallConn reaches the socket beneath (syscall.Conn), so that a
+// wire.Reader can wait for data without holding a buffer.
+func (c *Conn) SyscallConn() (syscall.RawConn, error) {
+	if sc, ok := c.Conn.(syscall.Conn); ok {
+		return sc.SyscallConn()
+	}
+	return nil, errors.ErrUnsupported
+}

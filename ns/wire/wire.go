@@ -5,10 +5,8 @@
 package wire
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 )
@@ -71,75 +69,6 @@ var ErrClose = errors.New("close connection")
 
 // ErrLineTooLong is returned for lines over MaxLine.
 var ErrLineTooLong = errors.New("line too long")
-
-// Reader reads MSNP lines and payloads from a connection.
-type Reader struct {
-	br *bufio.Reader
-}
-
-// NewReader wraps r with a small buffer; long lines are gathered up to MaxLine.
-func NewReader(r io.Reader) *Reader { return NewReaderSize(r, 1024) }
-
-// NewReaderSize is NewReader with a read buffer of size bytes: a busy
-// connection (a switchboard relaying many messages) reads more lines per
-// system call with a larger one.
-func NewReaderSize(r io.Reader, size int) *Reader { return &Reader{br: bufio.NewReaderSize(r, size)} }
-
-// ReadLine returns the next line without its "\r\n" (or bare "\n"). The
-// returned slice is valid until the next read.
-func (r *Reader) ReadLine() ([]byte, error) {
-	line, err := r.br.ReadSlice('\n')
-	if err == bufio.ErrBufferFull {
-		buf := append([]byte(nil), line...)
-		for err == bufio.ErrBufferFull {
-			if len(buf) > MaxLine {
-				return nil, ErrLineTooLong
-			}
-			line, err = r.br.ReadSlice('\n')
-			buf = append(buf, line...)
-		}
-		line = buf
-	}
-	if err != nil {
-		return nil, err
-	}
-	if len(line) > MaxLine+2 {
-		return nil, ErrLineTooLong
-	}
-	line = line[:len(line)-1]
-	if n := len(line); n > 0 && line[n-1] == '\r' {
-		line = line[:n-1]
-	}
-	return line, nil
-}
-
-// ReadPayload reads exactly n bytes.
-func (r *Reader) ReadPayload(n int) ([]byte, error) {
-	buf := make([]byte, n)
-	_, err := io.ReadFull(r.br, buf)
-	return buf, err
-}
-
-// ReadPayloadInto reads exactly n bytes into buf's storage (grown when too
-// small) and returns them: for a caller that is done with the payload before
-// its next read, so a connection reuses one buffer.
-func (r *Reader) ReadPayloadInto(buf []byte, n int) ([]byte, error) {
-	if cap(buf) < n {
-		buf = make([]byte, n)
-	}
-	buf = buf[:n]
-	_, err := io.ReadFull(r.br, buf)
-	return buf, err
-}
-
-// DiscardPayload skips n payload bytes without keeping them.
-func (r *Reader) DiscardPayload(n int) error {
-	_, err := r.br.Discard(n)
-	return err
-}
-
-// Buffered reports how many bytes are already read ahead.
-func (r *Reader) Buffered() int { return r.br.Buffered() }
 
 // Command is one parsed client command.
 type Command struct {
