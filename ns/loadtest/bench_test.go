@@ -62,8 +62,12 @@ func loginAll(tb testing.TB, r *runner) []*pconn {
 }
 
 // BenchmarkPresenceFanout times one status change (CHG) until every watcher
-// has read its NLN, over real connections: one op is one CHG delivered to N
-// watchers. The p50/p99 metrics are per-watcher delivery latencies.
+// has read its NLN, over real connections, and the same through a bare
+// fan-out in the same run: a goroutine that reads the CHG line and writes one
+// NLN line to each watcher socket, with no protocol. One op is one change
+// delivered to N watchers by each; "of-bare" is the bare time over the
+// server's (1 = as fast as the bare fan-out). p50/p99 are the server's
+// per-watcher delivery latencies.
 func BenchmarkPresenceFanout(b *testing.B) {
 	for _, watchers := range []int{50, 100} {
 		b.Run(fmt.Sprintf("watchers=%d", watchers), func(b *testing.B) {
@@ -73,10 +77,13 @@ func BenchmarkPresenceFanout(b *testing.B) {
 			conns := loginAll(b, r)
 			r.notify = make(chan struct{}, watchers)
 			actor, c := r.clients[0], conns[0]
+			bare := newBareFanout(b, watchers)
 			ctx := context.Background()
+			var server, baseline time.Duration
 			b.ReportAllocs()
 			b.ResetTimer()
 			for range b.N {
+				start := time.Now()
 				if err := actor.changeStatus(ctx, c); err != nil {
 					b.Fatal(err)
 				}
@@ -87,12 +94,89 @@ func BenchmarkPresenceFanout(b *testing.B) {
 						b.Fatal("a watcher did not get the NLN")
 					}
 				}
+				server += time.Since(start)
+				baseline += bare.change(b)
 			}
 			b.StopTimer()
+			b.ReportMetric(float64(server.Nanoseconds())/float64(b.N), "server-ns/change")
+			b.ReportMetric(float64(baseline.Nanoseconds())/float64(b.N), "bare-ns/change")
+			b.ReportMetric(float64(baseline)/float64(server), "of-bare")
 			b.ReportMetric(float64(r.m.presence.Quantile(0.5).Microseconds()), "p50-µs")
 			b.ReportMetric(float64(r.m.presence.Quantile(0.99).Microseconds()), "p99-µs")
 		})
 	}
+}
+
+// bareFanout is the fan-out baseline: one actor socket, n watcher sockets,
+// and a server goroutine that answers each line from the actor with one NLN
+// line written to every watcher.
+type bareFanout struct {
+	actor net.Conn
+	got   chan struct{}
+	n     int
+}
+
+func newBareFanout(b *testing.B, n int) *bareFanout {
+	ln := listen(b)
+	b.Cleanup(func() { ln.Close() })
+	dial := func() (net.Conn, net.Conn) {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			b.Fatal(err)
+		}
+		s, err := ln.Accept()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { c.Close(); s.Close() })
+		return c, s
+	}
+	f := &bareFanout{got: make(chan struct{}, n), n: n}
+	var in net.Conn
+	f.actor, in = dial()
+	outs := make([]net.Conn, n)
+	for i := range outs {
+		var w net.Conn
+		w, outs[i] = dial()
+		go func() {
+			r := bufio.NewReader(w)
+			for {
+				if _, err := r.ReadSlice('\n'); err != nil {
+					return
+				}
+				f.got <- struct{}{}
+			}
+		}()
+	}
+	go func() {
+		r := bufio.NewReader(in)
+		nln := []byte("NLN BSY lt0@example.com 1 lt0 1611513916 0\r\n")
+		for {
+			if _, err := r.ReadSlice('\n'); err != nil {
+				return
+			}
+			for _, o := range outs {
+				o.Write(nln)
+			}
+		}
+	}()
+	return f
+}
+
+// change sends one line and waits until every watcher has read its NLN.
+func (f *bareFanout) change(b *testing.B) time.Duration {
+	start := time.Now()
+	if _, err := f.actor.Write([]byte("CHG 1 BSY 0\r\n")); err != nil {
+		b.Fatal(err)
+	}
+	for range f.n {
+		select {
+		case <-f.got:
+		case <-time.After(10 * time.Second):
+			b.Fatal("a bare watcher did not get its line")
+		}
+	}
+	return time.Since(start)
 }
 
 // Relay benchmarks: 20 sessions in parallel, each pushing 100-byte messages
@@ -205,76 +289,89 @@ func bareRelay(in, out net.Conn) {
 	}
 }
 
+// BenchmarkRelay20 relays b.N messages through the switchboard and then
+// through the bare relay, in the same run: "msgs/s" is the switchboard's,
+// "bare-msgs/s" the bare relay's and "of-bare" their ratio.
 func BenchmarkRelay20(b *testing.B) {
-	b.Run("bare", func(b *testing.B) {
-		ts := startServer(b, ns.Options{}, nil) // only for a runner's config
-		r := benchRunner(b, ts, relaySessions, 0)
-		ln := listen(b)
-		b.Cleanup(func() { ln.Close() })
-		pairs := make([]relayPair, relaySessions)
-		for i := range pairs {
-			dial := func() net.Conn {
-				c, err := net.Dial("tcp", ln.Addr().String())
-				if err != nil {
-					b.Fatal(err)
-				}
-				return c
-			}
-			accept := func() net.Conn {
-				c, err := ln.Accept()
-				if err != nil {
-					b.Fatal(err)
-				}
-				return c
-			}
-			send, in := dial(), accept()
-			recv, out := dial(), accept()
-			go bareRelay(in, out)
-			pairs[i] = relayPair{send: send, recv: r.clients[i].newSB(recv)}
-			b.Cleanup(func() {
-				send.Close()
-				in.Close()
-				out.Close()
-				pairs[i].recv.close(false)
-			})
-		}
-		b.ResetTimer()
-		d := runRelay(b, pairs, b.N)
-		b.ReportMetric(float64(b.N)/d.Seconds(), "msgs/s")
-	})
-	b.Run("switchboard", func(b *testing.B) {
-		n := 2 * relaySessions
-		ts := startServer(b, ns.Options{}, seeded(b, n, 2))
-		r := benchRunner(b, ts, n, 2)
-		conns := loginAll(b, r)
-		ctx := context.Background()
-		pairs := make([]relayPair, relaySessions)
-		for i := range pairs {
-			caller, callee := r.clients[2*i], r.clients[2*i+1]
-			joined := make(chan *sbConn, 1)
-			go func() {
-				s, err := callee.join(ctx, <-callee.rings)
-				if err != nil {
-					b.Error(err)
-				}
-				joined <- s
-			}()
-			s, err := caller.openSession(ctx, conns[2*i], callee)
+	bare := bareRelayPairs(b)
+	sb := switchboardPairs(b)
+	b.ResetTimer()
+	dSB := runRelay(b, sb, b.N)
+	dBare := runRelay(b, bare, b.N)
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/dSB.Seconds(), "msgs/s")
+	b.ReportMetric(float64(b.N)/dBare.Seconds(), "bare-msgs/s")
+	b.ReportMetric(dBare.Seconds()/dSB.Seconds(), "of-bare")
+}
+
+// bareRelayPairs joins each sender to its receiver through bareRelay.
+func bareRelayPairs(b *testing.B) []relayPair {
+	ts := startServer(b, ns.Options{}, nil) // only for a runner's config
+	r := benchRunner(b, ts, relaySessions, 0)
+	ln := listen(b)
+	b.Cleanup(func() { ln.Close() })
+	pairs := make([]relayPair, relaySessions)
+	for i := range pairs {
+		dial := func() net.Conn {
+			c, err := net.Dial("tcp", ln.Addr().String())
 			if err != nil {
 				b.Fatal(err)
 			}
-			recv := <-joined
-			if recv == nil {
-				b.FailNow()
-			}
-			pairs[i] = relayPair{send: s.nc, recv: recv}
-			b.Cleanup(func() {
-				s.close(false)
-				recv.close(false)
-			})
+			return c
 		}
-		b.ResetTimer()
-		d := runRelay(b, pairs, b.N)
-		b.ReportMetric(float64(b.N)/d.Seconds(), "msgs/s")
-	})
+		accept := func() net.Conn {
+			c, err := ln.Accept()
+			if err != nil {
+				b.Fatal(err)
+			}
+			return c
+		}
+		send, in := dial(), accept()
+		recv, out := dial(), accept()
+		go bareRelay(in, out)
+		pairs[i] = relayPair{send: send, recv: r.clients[i].newSB(recv)}
+		b.Cleanup(func() {
+			send.Close()
+			in.Close()
+			out.Close()
+			pairs[i].recv.close(false)
+		})
+	}
+	return pairs
+}
+
+// switchboardPairs opens relaySessions switchboard sessions through the
+// real NS and SB (XFR, USR, CAL, RNG, ANS).
+func switchboardPairs(b *testing.B) []relayPair {
+	n := 2 * relaySessions
+	ts := startServer(b, ns.Options{}, seeded(b, n, 2))
+	r := benchRunner(b, ts, n, 2)
+	conns := loginAll(b, r)
+	ctx := context.Background()
+	pairs := make([]relayPair, relaySessions)
+	for i := range pairs {
+		caller, callee := r.clients[2*i], r.clients[2*i+1]
+		joined := make(chan *sbConn, 1)
+		go func() {
+			s, err := callee.join(ctx, <-callee.rings)
+			if err != nil {
+				b.Error(err)
+			}
+			joined <- s
+		}()
+		s, err := caller.openSession(ctx, conns[2*i], callee)
+		if err != nil {
+			b.Fatal(err)
+		}
+		recv := <-joined
+		if recv == nil {
+			b.FailNow()
+		}
+		pairs[i] = relayPair{send: s.nc, recv: recv}
+		b.Cleanup(func() {
+			s.close(false)
+			recv.close(false)
+		})
+	}
+	return pairs
 }
