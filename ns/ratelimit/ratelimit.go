@@ -12,6 +12,7 @@
 package ratelimit
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -38,6 +39,11 @@ type Limiter struct {
 	mu      sync.Mutex // tier 1 (leaf; lock order in ns/hub)
 	fails   map[string][]time.Time
 	sweepAt int // sweep when the table reaches this size
+
+	// Attempts of ReserveWait not yet settled, per key, and the channel
+	// closed (and replaced) whenever one settles.
+	inflight map[string]int
+	settled  chan struct{}
 }
 
 // New allows max attempts per window per key.
@@ -48,7 +54,8 @@ func New(max int, window time.Duration) *Limiter {
 // NewWithClock is New with the caller's clock (tests, or a service that
 // keeps its own).
 func NewWithClock(max int, window time.Duration, now func() time.Time) *Limiter {
-	return &Limiter{max: max, window: window, now: now, fails: map[string][]time.Time{}, sweepAt: minSweep}
+	return &Limiter{max: max, window: window, now: now, fails: map[string][]time.Time{}, sweepAt: minSweep,
+		inflight: map[string]int{}, settled: make(chan struct{})}
 }
 
 // Allow reports whether key may try again now.
@@ -70,6 +77,8 @@ type Attempt struct {
 	l    *Limiter
 	keys []string
 	at   time.Time
+
+	inflight bool // from ReserveWait: counted in l.inflight until settled
 }
 
 // Reserve counts one attempt against every key before the caller checks
@@ -92,6 +101,76 @@ func (l *Limiter) Reserve(keys ...string) (*Attempt, bool) {
 	return &Attempt{l: l, keys: keys, at: now}, true
 }
 
+// ReserveWait is Reserve for a check that many honest clients may make at
+// once from one address (a reconnect storm after a restart, a LAN party
+// behind one router): a key that is full only because of attempts still
+// being checked is waited for, until one of them settles or ctx ends,
+// instead of refused. A key full of settled attempts (failures) is refused
+// at once, so guessing gains nothing: concurrent guesses are checked a
+// window's worth at a time. The caller must call Done (a failure) or
+// Succeeded when the check is over.
+func (l *Limiter) ReserveWait(ctx context.Context, keys ...string) (*Attempt, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for {
+		now := l.now()
+		full, waitable := false, true
+		for _, k := range keys {
+			if n := len(l.prune(k, now)); n >= l.max {
+				full = true
+				if n-l.inflight[k] >= l.max {
+					waitable = false
+				}
+			}
+		}
+		if !full {
+			for _, k := range keys {
+				l.record(k, now)
+				l.inflight[k]++
+			}
+			return &Attempt{l: l, keys: keys, at: now, inflight: true}, true
+		}
+		if !waitable {
+			return nil, false
+		}
+		ch := l.settled
+		l.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+		}
+		l.mu.Lock()
+		if ctx.Err() != nil {
+			return nil, false
+		}
+	}
+}
+
+// Done settles an attempt of ReserveWait that was not Succeeded: it stays
+// counted, as a failure. Calling it after Succeeded or Cancel, or twice,
+// does nothing, so it can be deferred.
+func (a *Attempt) Done() {
+	a.l.mu.Lock()
+	defer a.l.mu.Unlock()
+	a.settleLocked()
+}
+
+// settleLocked takes a ReserveWait attempt out of the in-flight counts and
+// wakes the waiters.
+func (a *Attempt) settleLocked() {
+	if !a.inflight {
+		return
+	}
+	a.inflight = false
+	for _, k := range a.keys {
+		if a.l.inflight[k]--; a.l.inflight[k] <= 0 {
+			delete(a.l.inflight, k)
+		}
+	}
+	close(a.l.settled)
+	a.l.settled = make(chan struct{})
+}
+
 // Succeeded takes the attempt back off every key: a right credential does
 // not use up the budget.
 func (a *Attempt) Succeeded() { a.Cancel() }
@@ -101,6 +180,7 @@ func (a *Attempt) Succeeded() { a.Cancel() }
 func (a *Attempt) Cancel() {
 	a.l.mu.Lock()
 	defer a.l.mu.Unlock()
+	a.settleLocked()
 	for _, k := range a.keys {
 		ts := a.l.fails[k]
 		for i := len(ts) - 1; i >= 0; i-- {

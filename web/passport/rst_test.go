@@ -2,12 +2,15 @@ package passport
 
 import (
 	"encoding/xml"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -197,4 +200,50 @@ func FuzzRST(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Everyone behind one address signing in at once right after a restart
+// (nothing remembered yet, more sign-ins than the address's budget) gets a
+// token: the checks under way are waited for, not counted as refusals.
+func TestReconnectStormFromOneAddress(t *testing.T) {
+	s, st, _ := newService(t)
+	// Hold the first MaxFailures checks until all of them are under way,
+	// so the address's budget is full of checks in flight whatever the
+	// scheduling (the old limiter refused every sign-in past it).
+	var arrived atomic.Int32
+	release := make(chan struct{})
+	checkPassword = func(a *store.Account, pw string) bool {
+		if arrived.Add(1) == MaxFailures {
+			close(release)
+		}
+		<-release
+		return store.CheckPassword(a, pw)
+	}
+	t.Cleanup(func() { checkPassword = store.CheckPassword })
+	const users = 3 * MaxFailures
+	var accts []store.NewAccount
+	for i := range users {
+		accts = append(accts, store.NewAccount{Email: fmt.Sprintf("u%d@hotmail.com", i), Password: "pw"})
+	}
+	for _, a := range accts {
+		if _, err := st.CreateAccount(a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	refused := make(chan string, users)
+	for _, a := range accts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, body := call(t, s, request(a.Email, "pw", "messenger.msn.com")); !strings.Contains(body, "BinarySecurityToken") {
+				refused <- a.Email
+			}
+		}()
+	}
+	wg.Wait()
+	close(refused)
+	for e := range refused {
+		t.Errorf("%s was refused", e)
+	}
 }

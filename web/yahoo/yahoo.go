@@ -110,8 +110,12 @@ func (s *Service) tokenGet(w http.ResponseWriter, r *http.Request) {
 	ip := clientIP(r)
 	// The attempt counts before bcrypt runs, per address and per account
 	// (the RST service's keys and budget), so concurrent requests cannot
-	// all be checked before one failure is.
-	attempt, ok := s.limiter.Reserve("ip:"+ip, "account:"+email)
+	// all be checked before one failure is; many honest checks under way
+	// from one address are waited for, not refused (ReserveWait).
+	attempt, ok := s.limiter.ReserveWait(r.Context(), "ip:"+ip, "account:"+email)
+	if ok {
+		defer attempt.Done()
+	}
 	if !ok {
 		s.log.Warn("yahoo token rate limit", "ip", ip, "account", email)
 		plain(w, codeTooOften)
