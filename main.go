@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -356,7 +357,17 @@ type serveConfig struct {
 	pprofAddr                   string
 }
 
+// serveGCPercent is the server's GOGC unless the environment sets one: the
+// heap may grow half its live size between collections, not all of it. A
+// server's live heap is mostly its idle users, and the relay allocates
+// nothing per message, so the extra collections cost little; measured with
+// 10,000 idle clients: 14.0 -> 11.0 KiB a client.
+const serveGCPercent = 50
+
 func runServe(args []string) error {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(serveGCPercent)
+	}
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	var cfg serveConfig
 	fs.StringVar(&cfg.data, "data", env("MSN_DATA", "./msn-data"), "data folder [MSN_DATA]")

@@ -98,6 +98,7 @@ type conn struct {
 	challenge string    // outstanding CHL
 	personal  *personal // the UUX document watchers see, from login on
 	nonce     string    // MSNP15: the USR SSO nonce awaiting its proof
+	lastLine  time.Time // when the last command line arrived
 	loginAt   time.Time
 
 	kickOnce sync.Once
@@ -137,22 +138,57 @@ func (c *conn) kick(reason string) {
 
 // Serve runs the connection until it ends (listen.Served).
 // A panic is recovered and logged by listen.Conns, after c.close has run.
-func (c *conn) Serve() {
-	defer c.close()
-	c.log.Debug("connected")
+func (c *conn) Serve() { c.serve(false) }
+
+// ServeParking is Serve that gives the goroutine up while a signed-in
+// client is quiet (listen.Parking): after Options.ParkAfter without a line, with
+// nothing buffered, it returns true with the read deadline set to the idle
+// limit, and listen.Conns waits for data on a small stack and calls it
+// again. An idle user then costs no goroutine stack of the size commands
+// grew it to.
+func (c *conn) ServeParking() (parked bool) { return c.serve(true) }
+
+func (c *conn) serve(park bool) (parked bool) {
+	defer func() {
+		if !parked {
+			c.close()
+		}
+	}()
+	if c.lastLine.IsZero() {
+		c.lastLine = time.Now()
+		c.log.Debug("connected")
+	}
 	for {
 		timeout := c.srv.opts.IdleTimeout
 		if c.state != stateLoggedIn {
 			timeout = c.srv.opts.LoginTimeout
 		}
-		c.nc.SetReadDeadline(time.Now().Add(timeout))
+		// The limits count from the last line: a parked connection resumes
+		// with the time it already waited counted.
+		limit := c.lastLine.Add(timeout)
+		wait := limit
+		canPark := park && c.state == stateLoggedIn && c.r.Buffered() == 0
+		if canPark {
+			if p := time.Now().Add(c.srv.opts.ParkAfter); p.Before(limit) {
+				wait = p
+			}
+		}
+		c.nc.SetReadDeadline(wait)
 		line, err := c.r.ReadLine()
 		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) && time.Now().Before(limit) {
+				if canPark && c.r.Buffered() == 0 {
+					c.nc.SetReadDeadline(limit) // the parked wait's limit
+					return true
+				}
+				continue // half a line arrived: read on until the limit
+			}
 			c.logReadError(err)
-			return
+			return false
 		}
+		c.lastLine = time.Now()
 		if !c.dispatch(line) {
-			return
+			return false
 		}
 	}
 }

@@ -97,6 +97,12 @@ func (ts *testServer) open(opts Options) {
 	log := testLogger(t)
 	ts.hub = hub.New(st, log)
 	ts.hub.SetSwitchboardAddr("127.0.0.1:1864")
+	if opts.ParkAfter == 0 {
+		// Park signed-in connections as soon as they are quiet, so every
+		// test also runs the parked path (listen.Parking): a wait on a
+		// small goroutine between nearly all commands.
+		opts.ParkAfter = time.Millisecond
+	}
 	ts.srv = New(ts.hub, st, ts.tickets, log, opts)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

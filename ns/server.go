@@ -28,6 +28,10 @@ type Options struct {
 	IdleTimeout time.Duration
 	// LoginTimeout closes a connection that has not logged in within this time.
 	LoginTimeout time.Duration
+	// ParkAfter is how long a signed-in connection waits for its next line
+	// on its own goroutine before it parks (listen.Parking): long enough that
+	// a conversation of commands never parks between them (default 2 s).
+	ParkAfter time.Duration
 	// MaxConns bounds connections in total and MaxConnsPerIP per address
 	// (loopback addresses are exempt from the per-address bound, so local
 	// tools and load tests are not cut off) when Serve is handed a plain
@@ -61,6 +65,9 @@ func (o *Options) defaults() {
 	}
 	if o.LoginTimeout == 0 {
 		o.LoginTimeout = 60 * time.Second
+	}
+	if o.ParkAfter == 0 {
+		o.ParkAfter = 2 * time.Second
 	}
 	if o.MaxConns == 0 {
 		o.MaxConns = 20000

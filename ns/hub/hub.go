@@ -3,6 +3,7 @@ package hub
 import (
 	"errors"
 	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -29,9 +30,9 @@ type Hub struct {
 	store *store.Store
 	log   *slog.Logger
 
-	mu       sync.RWMutex                     // tier 2; lock order in doc.go
-	users    map[string]*Session              // email → its NS session
-	watchers map[string]map[*Session]struct{} // email → sessions with it on their session FL
+	mu       sync.RWMutex          // tier 2; lock order in doc.go
+	users    map[string]*Session   // email → its NS session
+	watchers map[string][]*Session // email → sessions with it on their session FL; copied on write
 
 	onKick []func(*Session) // set before serving; read-only afterwards
 	yahoo  YahooBridge      // set before serving; read-only afterwards
@@ -56,7 +57,7 @@ func New(st *store.Store, log *slog.Logger) *Hub {
 		store:    st,
 		log:      log,
 		users:    map[string]*Session{},
-		watchers: map[string]map[*Session]struct{}{},
+		watchers: map[string][]*Session{},
 		cookies:  ticket.NewCookies(),
 	}
 }
@@ -109,9 +110,15 @@ type Session struct {
 	sbCount   atomic.Int32
 
 	// viewMu guards what this session sees of others.
-	viewMu sync.Mutex      // tier 1 (leaf)
-	fl     map[string]int  // session forward list: email → network
-	shown  map[string]bool // contacts this session was last told are online
+	viewMu sync.Mutex         // tier 1 (leaf)
+	fl     map[string]contact // session forward list, by e-mail
+}
+
+// contact is one entry of a session's forward list. One map holds both
+// facts: a second map for "shown" cost as much again per idle user.
+type contact struct {
+	network int
+	shown   bool // this session was last told the contact is online
 }
 
 // NewSession prepares a session for Login.
@@ -119,7 +126,7 @@ func (h *Hub) NewSession(acct *store.Account, lists *store.Lists, out Sender, re
 	s := &Session{
 		hub: h, Email: acct.Email, AccountID: acct.ID, Network: acct.Network, Out: out,
 		RemoteAddr: remote, Client: client, Since: time.Now(),
-		name: acct.Name, lists: privacyOnly(lists), fl: map[string]int{}, shown: map[string]bool{},
+		name: acct.Name, lists: privacyOnly(lists), fl: map[string]contact{},
 	}
 	s.nameView.Store(&acct.Name)
 	return s
@@ -328,21 +335,24 @@ func (s *Session) Reachable(from string) bool {
 	return s.visibleLocked() && !s.lists.Blocks(from)
 }
 
+// watchLocked adds s to the watchers of email. A session watches an e-mail
+// once (only an address new to its forward list is added), and the lists
+// are copied on write, so watchersOf hands them out without a copy.
 func (h *Hub) watchLocked(email string, s *Session) {
-	set := h.watchers[email]
-	if set == nil {
-		set = map[*Session]struct{}{}
-		h.watchers[email] = set
-	}
-	set[s] = struct{}{}
+	ws := h.watchers[email]
+	h.watchers[email] = append(ws[:len(ws):len(ws)], s)
 }
 
 func (h *Hub) unwatchLocked(email string, s *Session) {
-	if set := h.watchers[email]; set != nil {
-		delete(set, s)
-		if len(set) == 0 {
-			delete(h.watchers, email)
-		}
+	ws := h.watchers[email]
+	i := slices.Index(ws, s)
+	switch {
+	case i < 0:
+	case len(ws) == 1:
+		delete(h.watchers, email)
+	default:
+		rest := make([]*Session, 0, len(ws)-1)
+		h.watchers[email] = append(append(rest, ws[:i]...), ws[i+1:]...)
 	}
 }
 

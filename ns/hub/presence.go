@@ -116,16 +116,12 @@ func (l *lines) getUBX(msnp13 bool) []byte {
 
 func (p *snapshot) visibleTo(viewer string) bool { return p.visible && !p.lists.Blocks(viewer) }
 
-// watchersOf copies the sessions with email on their forward list.
+// watchersOf returns the sessions with email on their forward list; the
+// slice is never modified (watchLocked copies on write).
 func (h *Hub) watchersOf(email string) []*Session {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	set := h.watchers[email]
-	ws := make([]*Session, 0, len(set))
-	for w := range set {
-		ws = append(ws, w)
-	}
-	return ws
+	return h.watchers[email]
 }
 
 // fanOutLocked tells every watcher of u about u's presence. With force,
@@ -142,13 +138,12 @@ func (h *Hub) fanOutLocked(u *Session, force bool) {
 	out := lines{p: &p}
 	for _, w := range ws {
 		w.viewMu.Lock()
-		_, listed := w.fl[p.email]
+		entry, listed := w.fl[p.email]
 		show := listed && p.visibleTo(w.Email)
-		was := w.shown[p.email]
-		if show {
-			w.shown[p.email] = true
-		} else {
-			delete(w.shown, p.email)
+		was := entry.shown
+		if listed && entry.shown != show {
+			entry.shown = show
+			w.fl[p.email] = entry
 		}
 		w.viewMu.Unlock()
 		switch {
@@ -179,7 +174,7 @@ func (h *Hub) fanOutUBXLocked(u *Session) {
 	out := lines{p: &p}
 	for _, w := range ws {
 		w.viewMu.Lock()
-		shown := w.shown[p.email]
+		shown := w.fl[p.email].shown
 		w.viewMu.Unlock()
 		if shown {
 			w.Out.Send(out.getUBX(w.MSNP13))
@@ -202,8 +197,9 @@ func (h *Hub) initialPresence(s *Session, trid string, emails []string) {
 		send := false
 		if p.visibleTo(s.Email) {
 			s.viewMu.Lock()
-			if _, listed := s.fl[e]; listed {
-				s.shown[e] = true
+			if entry, listed := s.fl[e]; listed {
+				entry.shown = true
+				s.fl[e] = entry
 				send = true
 			}
 			s.viewMu.Unlock()
@@ -284,10 +280,12 @@ func (s *Session) AddForward(trid string, entries []ForwardEntry) {
 	var added []string
 	s.viewMu.Lock()
 	for _, e := range entries {
-		if _, ok := s.fl[e.Email]; !ok {
+		entry, ok := s.fl[e.Email]
+		if !ok {
 			added = append(added, e.Email)
 		}
-		s.fl[e.Email] = e.Network
+		entry.network = e.Network
+		s.fl[e.Email] = entry
 	}
 	s.viewMu.Unlock()
 	h.mu.Lock()
@@ -312,7 +310,6 @@ func (s *Session) RemoveForward(emails []string) {
 	s.viewMu.Lock()
 	for _, e := range emails {
 		delete(s.fl, e)
-		delete(s.shown, e)
 	}
 	s.viewMu.Unlock()
 	s.hub.mu.Lock()

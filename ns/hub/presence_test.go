@@ -3,6 +3,7 @@ package hub
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -144,8 +145,8 @@ func TestKickedSessionLeavesNoWatcher(t *testing.T) {
 	bob.RemoveForward([]string{"alice@hotmail.com"})
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	for email, set := range h.watchers {
-		if _, ok := set[bob]; ok {
+	for email, ws := range h.watchers {
+		if slices.Contains(ws, bob) {
 			t.Errorf("kicked bob still watches %s", email)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -22,6 +23,16 @@ type Served interface {
 	Goodbye()
 	// Socket is the connection's net.Conn, cut at a shutdown's deadline.
 	Socket() net.Conn
+}
+
+// Parking is a Served connection that can give its goroutine up while its
+// client is quiet. ServeParking is Serve that returns true when it stopped
+// only to wait for data: nothing buffered, the connection open, its read
+// deadline set to when the wait should give up. Conns then waits for data
+// on a goroutine of its own, whose stack is a fraction of what commands
+// grew the serving one to, and calls ServeParking again.
+type Parking interface {
+	ServeParking() (parked bool)
 }
 
 // Conns is a protocol server's accept loop and its set of live connections,
@@ -44,6 +55,8 @@ type Conns[C Served] struct {
 	closing   bool
 	nextID    uint64
 	wg        sync.WaitGroup
+
+	parked atomic.Int64 // connections waiting without a serving goroutine
 }
 
 // NewConns returns an empty set. newC makes a connection for an accepted
@@ -80,13 +93,40 @@ func (s *Conns[C]) Serve(ln net.Listener) error {
 			nc.Close()
 			continue
 		}
-		go func() {
-			defer s.release(c)
-			defer s.recoverPanic(c)
-			c.Serve()
-		}()
+		go s.run(c)
 	}
 }
+
+// run serves c on the calling goroutine until it ends or parks.
+func (s *Conns[C]) run(c C) {
+	parked := false
+	defer func() {
+		if !parked {
+			s.release(c)
+		}
+	}()
+	defer s.recoverPanic(c)
+	if p, ok := any(c).(Parking); ok && canWait(c.Socket()) {
+		if parked = p.ServeParking(); parked {
+			s.parked.Add(1)
+			go s.wake(c)
+		}
+		return
+	}
+	c.Serve()
+}
+
+// wake waits until c's socket has data, is closed or reaches its read
+// deadline, then serves c on this goroutine. The wait goes through Go's own
+// poller, so closing the connection (a kick, a shutdown's goodbye) ends it.
+func (s *Conns[C]) wake(c C) {
+	waitReadable(c.Socket())
+	s.parked.Add(-1)
+	s.run(c)
+}
+
+// Parked is the number of connections parked now (see Parking).
+func (s *Conns[C]) Parked() int { return int(s.parked.Load()) }
 
 func (s *Conns[C]) admit(nc net.Conn) (C, bool) {
 	s.mu.Lock()
