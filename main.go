@@ -31,6 +31,7 @@ import (
 	"msnserver/ns/hub"
 	listenpool "msnserver/ns/listen"
 	"msnserver/ns/loadtest"
+	"msnserver/ns/memtrim"
 	"msnserver/ns/ticket"
 	"msnserver/ns/ymsg"
 	"msnserver/sb"
@@ -582,6 +583,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	gw := gateway.New(log.With("svc", "gateway"), cfg.gateway)
 	webSrv.Handle(gateway.Path, gw)
 	go purgeOIMs(ctx, webSrv.OIM(), log)
+	go memtrim.Run(ctx, memtrim.Options{}, log.With("svc", "memtrim"))
 	tlsCfg := certs.TLSConfig()
 	if !cfg.tlsLegacy {
 		modernTLS(tlsCfg)
