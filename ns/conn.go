@@ -96,7 +96,6 @@ type conn struct {
 	acct      *store.Account
 	sess      *hub.Session
 	challenge string    // outstanding CHL
-	personal  *personal // the UUX document watchers see, from login on
 	nonce     string    // MSNP15: the USR SSO nonce awaiting its proof
 	lastLine  time.Time // when the last command line arrived
 	loginAt   time.Time

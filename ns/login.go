@@ -178,10 +178,9 @@ func (c *conn) loggedIn(cmd *wire.Command, acct *store.Account, compact string) 
 	c.sess = c.srv.hub.NewSession(acct, lists, c.out, c.nc.RemoteAddr().String(), c.client)
 	c.sess.MSNP13 = c.dialect == "MSNP13"
 	c.sess.Dialect = c.dialect
-	c.personal = newPersonal(acct.PSM)
 	c.sess.DirectConnect = directConnect(c.nc)
 	if acct.PSM != "" {
-		c.sess.SetPersonal(c.personal.document())
+		c.sess.SetPersonal(newPersonal(acct.PSM).document())
 	}
 
 	out := wire.Line("USR", cmd.TrID, "OK", acct.Email, "1", "0")

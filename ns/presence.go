@@ -107,12 +107,13 @@ func (c *conn) handleUUX(cmd *wire.Command) error {
 	if len(cmd.Payload) > MaxUUX {
 		return wire.Fatal(wire.ErrInvalidParameter, "UUX over 4 KiB")
 	}
+	p := c.currentPersonal()
 	if len(cmd.Payload) > 0 {
-		if err := c.personal.merge(cmd.Payload); err != nil {
+		if err := p.merge(cmd.Payload); err != nil {
 			return wire.Fatal(wire.ErrInvalidParameter, err.Error())
 		}
 	}
-	psm := c.personal.psm()
+	psm := p.psm()
 	if psm != c.acct.PSM {
 		acct, err := c.srv.store.UpdateAccount(c.acct.Email, func(a *store.Account) error { a.PSM = psm; return nil })
 		if err != nil {
@@ -122,9 +123,20 @@ func (c *conn) handleUUX(cmd *wire.Command) error {
 	}
 	c.sendLine("UUX", cmd.TrID, "0")
 	if len(cmd.Payload) > 0 {
-		c.sess.SetPersonal(c.personal.document())
+		c.sess.SetPersonal(p.document())
 	}
 	return nil
+}
+
+// currentPersonal rebuilds the user's personal document from the one
+// watchers see (the hub's copy): an idle connection keeps no second copy of
+// it, and UUX is rare enough to parse it again.
+func (c *conn) currentPersonal() *personal {
+	p := newPersonal(c.acct.PSM)
+	if doc := c.sess.Personal(); len(doc) > 0 {
+		p.merge(doc) // written by document(): it parses
+	}
+	return p
 }
 
 // handleQRY checks the answer to our CHL; a wrong one gets 540 and a close.

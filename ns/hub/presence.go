@@ -252,6 +252,14 @@ func (s *Session) SetName(name string) {
 	}
 }
 
+// Personal is the last UUX document set (nil before any); the slice is
+// never modified (SetPersonal replaces it).
+func (s *Session) Personal() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ubx
+}
+
 // SetPersonal applies UUX: watchers who see s get UBX with the payload.
 func (s *Session) SetPersonal(payload []byte) {
 	s.mu.Lock()

@@ -78,6 +78,7 @@ type Report struct {
 	ServerRSSBefore, ServerRSSOnline, ServerRSS    int64
 	ServerAnonBefore, ServerAnonOnline, ServerAnon int64
 	AnonPerClientBytes                             int64 // (online - before) anonymous memory / clients online
+	AnonPerClientEndBytes                          int64 // the same at the end of the measured time, everyone still online
 }
 
 // progress counters at the previous tick.
@@ -171,7 +172,11 @@ func (r *Report) WriteTable(w io.Writer) {
 			fmtBytes(r.ServerRSSBefore), fmtBytes(r.ServerAnonBefore), fmtBytes(r.ServerRSSOnline), fmtBytes(r.ServerAnonOnline),
 			fmtBytes(r.ServerRSS), fmtBytes(r.ServerAnon))
 		if r.AnonPerClientBytes > 0 {
-			fmt.Fprintf(w, "anonymous memory per online client: %s\n", fmtBytes(r.AnonPerClientBytes))
+			fmt.Fprintf(w, "anonymous memory per online client: %s when all were online", fmtBytes(r.AnonPerClientBytes))
+			if r.AnonPerClientEndBytes > 0 {
+				fmt.Fprintf(w, ", %s at the end", fmtBytes(r.AnonPerClientEndBytes))
+			}
+			fmt.Fprintln(w)
 		}
 	} else {
 		fmt.Fprintln(w, "server memory: not visible (give -pid for a local server)")

@@ -260,6 +260,9 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (Report, error) {
 	// from anonymous memory: the store's mapped file pages are page cache.
 	if memBefore.Anon > 0 && memOnline.Anon > memBefore.Anon && onlineNow > 0 && onlineNow >= want {
 		rep.AnonPerClientBytes = (memOnline.Anon - memBefore.Anon) / onlineNow
+		if onlineEnd := r.m.online.Load(); memEnd.Anon > memBefore.Anon && onlineEnd > 0 && onlineEnd >= want {
+			rep.AnonPerClientEndBytes = (memEnd.Anon - memBefore.Anon) / onlineEnd
+		}
 	}
 	rep.WriteTable(out)
 	return rep, ctx.Err()
