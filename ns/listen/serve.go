@@ -106,7 +106,7 @@ func (s *Conns[C]) run(c C) {
 		}
 	}()
 	defer s.recoverPanic(c)
-	if p, ok := any(c).(Parking); ok && canWait(c.Socket()) {
+	if p, ok := any(c).(Parking); ok && CanWait(c.Socket()) {
 		if parked = p.ServeParking(); parked {
 			s.parked.Add(1)
 			go s.wake(c)
@@ -120,7 +120,7 @@ func (s *Conns[C]) run(c C) {
 // deadline, then serves c on this goroutine. The wait goes through Go's own
 // poller, so closing the connection (a kick, a shutdown's goodbye) ends it.
 func (s *Conns[C]) wake(c C) {
-	waitReadable(c.Socket())
+	Wait(c.Socket())
 	s.parked.Add(-1)
 	s.run(c)
 }

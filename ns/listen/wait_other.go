@@ -4,8 +4,9 @@ package listen
 
 import "net"
 
-// canWait is false where a socket cannot be waited on without a read: the
+// CanWait is false where a socket cannot be waited on without a read: the
 // connection keeps its goroutine.
-func canWait(net.Conn) bool { return false }
+func CanWait(net.Conn) bool { return false }
 
-func waitReadable(net.Conn) {}
+// Wait returns at once where CanWait is false.
+func Wait(net.Conn) error { return nil }

@@ -7,25 +7,26 @@ import (
 	"syscall"
 )
 
-// canWait reports whether waitReadable can wait on nc without reading.
-func canWait(nc net.Conn) bool {
+// CanWait reports whether Wait can wait on nc without reading from it.
+func CanWait(nc net.Conn) bool {
 	_, ok := nc.(syscall.Conn)
 	return ok
 }
 
-// waitReadable returns once nc has data or an end to report (EOF, an
-// error, its close, its read deadline), consuming nothing. It keeps its
-// frames few: a parked connection's whole stack is this wait.
-func waitReadable(nc net.Conn) {
+// Wait returns once nc has data or an end to report (EOF, an error, its
+// close), consuming nothing, or with os.ErrDeadlineExceeded (wrapped) at
+// its read deadline. It keeps its frames few: a parked connection's whole
+// stack is this wait.
+func Wait(nc net.Conn) error {
 	sc, ok := nc.(syscall.Conn)
 	if !ok {
-		return
+		return nil
 	}
 	raw, err := sc.SyscallConn()
 	if err != nil {
-		return
+		return nil
 	}
-	raw.Read(func(fd uintptr) bool {
+	return raw.Read(func(fd uintptr) bool {
 		var b [1]byte
 		_, _, err := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
 		return err != syscall.EAGAIN

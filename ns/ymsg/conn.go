@@ -85,21 +85,22 @@ type conn struct {
 	ip  string
 	id  uint64
 	log *slog.Logger
-	r   *bufio.Reader
+	r   *bufio.Reader // nil while parked
 	out *wire.Queue
 
 	// Owned by the connection's goroutine; session, yid, acct are set
 	// before the hub session exists and read-only afterwards.
-	state     state
-	session   uint32
-	challenge string
-	yid       string // the ID as the client gave it in AUTH
-	acct      *store.Account
-	sess      *hub.Session
-	version   uint16
-	status    string // own MSNP status while visible ("NLN", "BSY", …)
-	hidden    bool
-	psm       string
+	state      state
+	session    uint32
+	challenge  string
+	yid        string // the ID as the client gave it in AUTH
+	acct       *store.Account
+	sess       *hub.Session
+	version    uint16
+	status     string    // own MSNP status while visible ("NLN", "BSY", …)
+	lastPacket time.Time // when the last packet arrived
+	hidden     bool
+	psm        string
 
 	mu     sync.Mutex // tier 1: what the translating sender keeps (peers, typing timers)
 	peers  map[string]*peer
@@ -114,7 +115,7 @@ func newConn(s *Server, nc net.Conn, id uint64) *conn {
 	return &conn{
 		srv: s, nc: nc, ip: listen.RemoteIP(nc), id: id, state: stateConnected, version: 16,
 		log: s.log.With("cid", id, "remote", nc.RemoteAddr().String(), "front", "ymsg"),
-		r:   bufio.NewReaderSize(nc, 2048), out: q,
+		r:   bufio.NewReaderSize(nc, readBuffer), out: q,
 		peers: map[string]*peer{}, typing: map[string]*time.Timer{},
 	}
 }
@@ -139,20 +140,56 @@ func (c *conn) send(p *packet.Packet) bool {
 
 // Serve runs the connection until it ends (listen.Served).
 // A panic is recovered and logged by listen.Conns, after c.close has run.
-func (c *conn) Serve() {
-	defer c.close()
-	c.log.Debug("connected")
+func (c *conn) Serve() { c.serve(false) }
+
+// ServeParking is Serve that gives the goroutine and the read buffer up
+// while a signed-in user is quiet (listen.Parking): after
+// Options.ParkAfter without a packet it returns true with the read
+// deadline set to the idle limit, and listen.Conns calls it again when data
+// arrives.
+func (c *conn) ServeParking() (parked bool) { return c.serve(true) }
+
+// readBuffer is the pager's read buffer, dropped while a connection parks.
+const readBuffer = 2048
+
+func (c *conn) serve(park bool) (parked bool) {
+	defer func() {
+		if !parked {
+			c.close()
+		}
+	}()
+	if c.lastPacket.IsZero() {
+		c.lastPacket = time.Now()
+		c.log.Debug("connected")
+	}
 	for {
 		timeout := c.srv.opts.IdleTimeout
 		if c.state != stateSignedIn {
 			timeout = c.srv.opts.LoginTimeout
 		}
-		c.nc.SetReadDeadline(time.Now().Add(timeout))
+		limit := c.lastPacket.Add(timeout) // a parked wait counts
+		if c.r == nil {
+			c.r = bufio.NewReaderSize(c.nc, readBuffer)
+		}
+		if park && c.state == stateSignedIn && c.r.Buffered() == 0 {
+			// Wait for the next packet without reading, so a packet is
+			// never cut by the parking deadline.
+			if p := time.Now().Add(c.srv.opts.ParkAfter); p.Before(limit) {
+				c.nc.SetReadDeadline(p)
+				if err := listen.Wait(c.nc); errors.Is(err, os.ErrDeadlineExceeded) {
+					c.nc.SetReadDeadline(limit)
+					c.r = nil
+					return true
+				}
+			}
+		}
+		c.nc.SetReadDeadline(limit)
 		p, err := packet.Read(c.r, packet.MaxClientPayload)
 		if err != nil {
 			c.readError(err)
-			return
+			return false
 		}
+		c.lastPacket = time.Now()
 		if c.log.Enabled(nil, slog.LevelDebug) {
 			c.log.Debug("packet", "service", p.Service, "status", p.Status, "pairs", redact(p))
 		}
@@ -165,16 +202,16 @@ func (c *conn) Serve() {
 			// Out of order (a message before sign-in, AUTH twice): the
 			// protocol's error, then close (ymsg.md §13).
 			c.out.CloseAfter(c.packetOut(packet.New(packet.SvcError, packet.StatusFailure, c.session, 66, 1007)))
-			return
+			return false
 		}
 		if err := h.handle(c, p); err != nil {
 			if !errors.Is(err, errClose) {
 				c.log.Info("closing", "service", p.Service, "err", err)
 			}
-			return
+			return false
 		}
 		if c.out.Closed() {
-			return
+			return false
 		}
 	}
 }

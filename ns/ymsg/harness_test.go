@@ -87,9 +87,11 @@ func newStack(t testing.TB) *stack {
 	s.hub = hub.New(st, log)
 	s.hub.SetSwitchboardAddr("127.0.0.1:1864")
 	s.hub.SetYahooBridge(ymsg.Bridge(s.bridged, s.hub))
-	s.ns = ns.New(s.hub, st, tickets, log, ns.Options{})
+	// Both servers park quiet connections at once, so every test also runs
+	// the parked path.
+	s.ns = ns.New(s.hub, st, tickets, log, ns.Options{ParkAfter: time.Millisecond})
 	ysvc := yahoo.New(st, log, func() string { return "127.0.0.1" })
-	s.ymsg = ymsg.New(s.hub, st, ysvc, log, ymsg.Options{TypingTimeout: time.Hour})
+	s.ymsg = ymsg.New(s.hub, st, ysvc, log, ymsg.Options{TypingTimeout: time.Hour, ParkAfter: time.Millisecond})
 	w := web.New(web.Deps{Store: st, Tickets: tickets, Notifier: s.hub, Log: log})
 	ysvc.Mount(w)
 	s.web = httptest.NewServer(w)

@@ -30,6 +30,9 @@ type Options struct {
 	IdleTimeout time.Duration
 	// LoginTimeout closes a connection that has not signed in within this time.
 	LoginTimeout time.Duration
+	// ParkAfter is how long a signed-in connection waits for its next
+	// packet on its own goroutine before it parks (listen.Parking; default 2 s).
+	ParkAfter time.Duration
 	// MaxConns and MaxConnsPerIP cap a listener Serve wraps in a pool of
 	// its own; a listener from the process's shared pool has its caps.
 	MaxConns      int
@@ -47,6 +50,9 @@ func (o *Options) defaults() {
 	}
 	if o.LoginTimeout == 0 {
 		o.LoginTimeout = 60 * time.Second
+	}
+	if o.ParkAfter == 0 {
+		o.ParkAfter = 2 * time.Second
 	}
 	if o.MaxConns == 0 {
 		o.MaxConns = 20000
