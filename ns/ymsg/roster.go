@@ -101,10 +101,13 @@ func (c *conn) handleAddBuddy(p *packet.Packet) error {
 	}
 	reply(addOK)
 	c.srv.hub.PrivacyChanged(c.acct.Email)
+	// Watch the buddy before asking them: one who allows at once must find
+	// this user among their watchers, or the status that follows the
+	// answer would come only after it.
+	c.sess.AddForward("0", []hub.ForwardEntry{{Email: email, Network: net}})
 	if ch.ReverseAdded != nil {
 		c.srv.hub.ReverseAdded(ch.ReverseAdded.Email, c.acct.Email, c.acct.Network, c.acct.Name)
 	}
-	c.sess.AddForward("0", []hub.ForwardEntry{{Email: email, Network: net}})
 	return nil
 }
 
