@@ -166,10 +166,13 @@ func (s *session) remove(c *conn, bye []byte) bool {
 	}
 	rest := make([]*conn, 0, len(s.members)-1)
 	rest = append(append(rest, s.members[:i]...), s.members[i+1:]...)
-	s.setMembersLocked(rest)
+	// BYE is queued before the shorter list is published: the relay reads
+	// the list without the lock, and a member whose MSG finds c gone must
+	// have BYE ahead of the NAK.
 	for _, m := range rest {
 		m.q.Send(bye)
 	}
+	s.setMembersLocked(rest)
 	if len(rest) == 0 {
 		s.ended = true
 	}
