@@ -70,8 +70,10 @@ type server struct {
 	ns, sb, http, https, admin string
 	cmd                        *exec.Cmd
 	log                        *bytes.Buffer
-	env                        []string // extra environment for the next start
-	wrap, extra                []string // a command run before the binary (prlimit …), more serve flags
+	env                        []string      // extra environment for the next start
+	wrap, extra                []string      // a command run before the binary (prlimit …), more serve flags
+	exited                     chan struct{} // closed when the process started last has exited
+	waitErr                    error         // its Wait result, set before exited is closed
 }
 
 func startBinary(t *testing.T, data string) *server {
@@ -86,6 +88,19 @@ func newServer(t *testing.T, data string) *server {
 }
 
 func (s *server) start() {
+	// A port picked by freePort can be taken by another test before the
+	// server binds it: such a start is tried again on fresh ports.
+	for attempt := 1; ; attempt++ {
+		if s.tryStart() || attempt == 3 {
+			return
+		}
+		s.ns, s.sb, s.http, s.https, s.admin = freePort(s.t), freePort(s.t), freePort(s.t), freePort(s.t), freePort(s.t)
+	}
+}
+
+// tryStart starts the binary and waits until it answers; false when it
+// exited at once because a port was taken.
+func (s *server) tryStart() bool {
 	args := append(append([]string{}, s.wrap...), binary, "serve", "-data", s.data, "-ns", s.ns, "-sb", s.sb, "-ymsg", freePort(s.t), "-http", s.http,
 		"-https", s.https, "-admin", s.admin, "-public-host", "127.0.0.1")
 	args = append(args, s.extra...)
@@ -96,24 +111,43 @@ func (s *server) start() {
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatal(err)
 	}
-	s.t.Cleanup(func() { s.cmd.Process.Kill(); s.cmd.Wait() })
+	cmd := s.cmd
+	exited := make(chan struct{})
+	s.exited = exited
+	go func() { s.waitErr = cmd.Wait(); close(exited) }()
+	s.t.Cleanup(func() { cmd.Process.Kill(); <-exited })
 	deadline := time.Now().Add(patience)
 	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			if strings.Contains(s.log.String(), "address already in use") {
+				return false
+			}
+			s.t.Fatalf("server exited:\n%s", s.log)
+		default:
+		}
 		resp, err := http.Get("http://" + s.http + "/healthz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				return
+				return true
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	s.t.Fatalf("server did not come up:\n%s", s.log)
+	return false
 }
 
 func (s *server) stop(sig os.Signal) error {
 	s.cmd.Process.Signal(sig)
-	return s.cmd.Wait()
+	return s.wait()
+}
+
+// wait waits for the process started last and returns what Wait said.
+func (s *server) wait() error {
+	<-s.exited
+	return s.waitErr
 }
 
 func rstBody(email, password string) string {
@@ -379,7 +413,7 @@ func TestKill9KeepsAcknowledgedChanges(t *testing.T) {
 		}
 	}
 	s.cmd.Process.Signal(syscall.SIGKILL)
-	s.cmd.Wait()
+	s.wait()
 
 	out, _ := run(t, "user", "list", "-data", data)
 	if !strings.Contains(out, "Alice Durable") {
