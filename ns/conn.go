@@ -165,23 +165,12 @@ func (c *conn) serve(park bool) (parked bool) {
 		// The limits count from the last line: a parked connection resumes
 		// with the time it already waited counted.
 		limit := c.lastLine.Add(timeout)
-		wait := limit
-		canPark := park && c.state == stateLoggedIn && c.r.Buffered() == 0
-		if canPark {
-			if p := time.Now().Add(c.srv.opts.ParkAfter); p.Before(limit) {
-				wait = p
-			}
+		c.nc.SetReadDeadline(limit)
+		if park && c.state == stateLoggedIn && c.r.Buffered() == 0 && listen.Quiet(c.nc, c.srv.opts.ParkAfter, limit) {
+			return true
 		}
-		c.nc.SetReadDeadline(wait)
 		line, err := c.r.ReadLine()
 		if err != nil {
-			if errors.Is(err, os.ErrDeadlineExceeded) && time.Now().Before(limit) {
-				if canPark && c.r.Buffered() == 0 {
-					c.nc.SetReadDeadline(limit) // the parked wait's limit
-					return true
-				}
-				continue // half a line arrived: read on until the limit
-			}
 			c.logReadError(err)
 			return false
 		}

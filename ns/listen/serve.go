@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -198,4 +199,20 @@ func (s *Conns[C]) Shutdown(ctx context.Context) error {
 		<-done
 		return fmt.Errorf("%s: %d connections still open, closed: %w", s.name, left, ctx.Err())
 	}
+}
+
+// Quiet is how a Parking connection decides to park: with nothing
+// buffered, it waits up to after for data on nc without reading any and
+// reports whether none came. The read deadline is left at limit (the idle
+// limit, which the caller has set already), for the read that follows or the
+// parked wait. A wait that would reach past limit is not begun.
+func Quiet(nc net.Conn, after time.Duration, limit time.Time) bool {
+	p := time.Now().Add(after)
+	if !CanWait(nc) || !p.Before(limit) {
+		return false
+	}
+	nc.SetReadDeadline(p)
+	quiet := errors.Is(Wait(nc), os.ErrDeadlineExceeded)
+	nc.SetReadDeadline(limit)
+	return quiet
 }

@@ -171,19 +171,13 @@ func (c *conn) serve(park bool) (parked bool) {
 		if c.r == nil {
 			c.r = bufio.NewReaderSize(c.nc, readBuffer)
 		}
-		if park && c.state == stateSignedIn && c.r.Buffered() == 0 {
-			// Wait for the next packet without reading, so a packet is
-			// never cut by the parking deadline.
-			if p := time.Now().Add(c.srv.opts.ParkAfter); p.Before(limit) {
-				c.nc.SetReadDeadline(p)
-				if err := listen.Wait(c.nc); errors.Is(err, os.ErrDeadlineExceeded) {
-					c.nc.SetReadDeadline(limit)
-					c.r = nil
-					return true
-				}
-			}
-		}
+		// Parking waits for the next packet without reading, so a packet
+		// is never cut by its deadline.
 		c.nc.SetReadDeadline(limit)
+		if park && c.state == stateSignedIn && c.r.Buffered() == 0 && listen.Quiet(c.nc, c.srv.opts.ParkAfter, limit) {
+			c.r = nil
+			return true
+		}
 		p, err := packet.Read(c.r, packet.MaxClientPayload)
 		if err != nil {
 			c.readError(err)
